@@ -1,0 +1,1 @@
+// Block-quantized and dense kernels; see the files of this folder.

@@ -1,0 +1,3 @@
+/// Model configs, weights, forward pass, LoRA and generation.
+@_exported import Tensors
+public enum LLMModule {}

@@ -1,0 +1,2 @@
+/// Dense and block-quantized matrices and their kernels.
+public enum TensorsModule {}

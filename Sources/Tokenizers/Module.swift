@@ -1,0 +1,2 @@
+/// Tokenizers and chat templates, read from tokenizer.json and tokenizer_config.json.
+public enum TokenizersModule {}

@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// The `quill` command line. Each subcommand lives in its own file and calls library code that tests call too.
+@main
+struct Quill: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quill",
+        abstract: "Clinical notes and dialogues in, discharge summaries and SOAP notes out, on this machine's CPU.",
+        subcommands: [
+            LM.self,
+        ]
+    )
+}
+
+/// `quill lm …`: the language-model engine's own tools.
+struct LM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lm",
+        abstract: "Inspect and run a language model.",
+        subcommands: [
+        ]
+    )
+}
