@@ -1,1 +1,44 @@
+// Innermost loops of the quantized kernels, in C with x86 SIMD intrinsics.
+// Each function has a plain Swift twin in the Tensors target (QuantKernelsReference.swift) and a test
+// that holds the two equal. Block layouts are GGUF's:
+//   Q8_0: 34 bytes = { fp16 d; int8 qs[32] }            x_j = d * qs[j]
+//   Q4_0: 18 bytes = { fp16 d; uint8 qs[16] }           x_j = d * ((qs[j] & 15) - 8), x_{j+16} = d * ((qs[j] >> 4) - 8)
+// Activations are quantized per 32-value block to int8 with a float scale and the block's integer sum
+// (the sum lets Q4_0's -8 offset and the unsigned-activation trick be corrected once per block).
 #pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Which SIMD path the kernels use on this CPU: 2 = AVX-512 VNNI, 1 = AVX2, 0 = portable C.
+int quill_kernel_level(void);
+/// Forces a lower path (tests use it to compare paths); returns the level now in force.
+int quill_set_kernel_level(int level);
+
+/// Quantizes n floats (n % 32 == 0) into int8 blocks: scales[n/32], qs[n], sums[n/32] (sum of the block's qs).
+void quill_quantize_act_q8(const float *x, int64_t n, float *scales, int8_t *qs, int32_t *sums);
+
+/// y[r] = dot(W[r], x) for r in [0, rows), W in Q8_0 blocks, cols % 32 == 0, x quantized by quill_quantize_act_q8.
+void quill_matvec_q8_0(const uint8_t *w, int64_t rows, int64_t cols,
+                       const float *xs, const int8_t *xq, const int32_t *xsum, float *y);
+/// Same for Q4_0 weights.
+void quill_matvec_q4_0(const uint8_t *w, int64_t rows, int64_t cols,
+                       const float *xs, const int8_t *xq, const int32_t *xsum, float *y);
+
+/// Y[t*ldy + r] = dot(W[r], X[t]) for r < rows, t < ntok. X holds ntok quantized rows of cols values
+/// (scales/sums: cols/32 per token, qs: cols per token).
+void quill_gemm_q8_0(const uint8_t *w, int64_t rows, int64_t cols, int64_t ntok,
+                     const float *xs, const int8_t *xq, const int32_t *xsum, float *y, int64_t ldy);
+void quill_gemm_q4_0(const uint8_t *w, int64_t rows, int64_t cols, int64_t ntok,
+                     const float *xs, const int8_t *xq, const int32_t *xsum, float *y, int64_t ldy);
+
+/// fp16 <-> fp32 for the block scales (IEEE half, round to nearest even).
+float quill_f16_to_f32(uint16_t h);
+uint16_t quill_f32_to_f16(float f);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,2 +1,0 @@
-/// Dense and block-quantized matrices and their kernels.
-public enum TensorsModule {}

@@ -1,0 +1,129 @@
+import CBLAS
+import CKernels
+
+/// A weight matrix W [rows = out, columns = in], row-major, in one of the `WeightFormat`s.
+/// The bytes are either owned (quantized at load) or borrowed from a mapped file kept alive by `owner`.
+public final class WeightMatrix: @unchecked Sendable {
+    public let rows: Int
+    public let columns: Int
+    public let format: WeightFormat
+    public let bytes: UnsafeRawPointer
+    private let owner: AnyObject?
+    private let ownsBytes: Bool
+
+    /// Takes `bytes` as they are (rows * rowBytes), keeping `owner` alive for as long as the matrix lives.
+    public init(rows: Int, columns: Int, format: WeightFormat, bytes: UnsafeRawPointer, owner: AnyObject?) {
+        precondition(format == .f32 || columns % 32 == 0, "quantized rows need a multiple of 32 columns")
+        self.rows = rows; self.columns = columns; self.format = format
+        self.bytes = bytes; self.owner = owner; self.ownsBytes = false
+    }
+
+    /// Quantizes a dense row-major [rows, columns] float matrix into `format`, row by row.
+    public init(quantizing values: UnsafePointer<Float>, rows: Int, columns: Int, format: WeightFormat) {
+        precondition(format == .f32 || columns % 32 == 0, "quantized rows need a multiple of 32 columns")
+        self.rows = rows; self.columns = columns; self.format = format
+        let rowBytes = format.rowBytes(columns: columns)
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, rows * rowBytes), alignment: 64)
+        for r in 0..<rows {
+            BlockQuantization.quantize(values + r * columns, count: columns, format: format,
+                                       into: storage + r * rowBytes)
+        }
+        self.bytes = UnsafeRawPointer(storage); self.owner = nil; self.ownsBytes = true
+    }
+
+    deinit { if ownsBytes { UnsafeMutableRawPointer(mutating: bytes).deallocate() } }
+
+    public var rowBytes: Int { format.rowBytes(columns: columns) }
+    public var byteCount: Int { rows * rowBytes }
+
+    /// Row `r` as floats.
+    public func dequantizeRow(_ r: Int, into out: UnsafeMutablePointer<Float>) {
+        BlockQuantization.dequantize(bytes + r * rowBytes, count: columns, format: format, into: out)
+    }
+
+    /// The whole matrix as dense floats (for merging adapters, tests, and the tiled sgemm path).
+    public func dequantized() -> [Float] {
+        var out = [Float](repeating: 0, count: rows * columns)
+        out.withUnsafeMutableBufferPointer { p in
+            for r in 0..<rows { dequantizeRow(r, into: p.baseAddress! + r * columns) }
+        }
+        return out
+    }
+
+    // MARK: y = W x for one token
+
+    /// y[rows] = W · x. `x` is the float vector (used by f32 weights), `xq` its quantized form (used by
+    /// quantized weights; row `xRow` of it). Rows are shared out over the pool.
+    public func matvec(x: UnsafePointer<Float>, xq: QuantizedActivations?, xRow: Int = 0,
+                       y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        pool.run { share in
+            let range = ThreadPool.range(of: share, shares: pool.threads, count: rows, alignment: 16)
+            if !range.isEmpty { self.matvecRows(range, x: x, xq: xq, xRow: xRow, y: y) }
+        }
+    }
+
+    /// The rows `range` of y = W · x, on the calling thread (callers fuse several matrices into one parallel region).
+    public func matvecRows(_ range: Range<Int>, x: UnsafePointer<Float>, xq: QuantizedActivations?, xRow: Int,
+                           y: UnsafeMutablePointer<Float>) {
+        let r0 = range.lowerBound, n = range.count
+        switch format {
+        case .f32:
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(columns), 1,
+                        bytes.assumingMemoryBound(to: Float.self) + r0 * columns, Int32(columns),
+                        x, 1, 0, y + r0, 1)
+        case .q8_0, .q4_0:
+            guard let xq else { preconditionFailure("quantized weights need quantized activations") }
+            let nb = columns / 32
+            let w = bytes.assumingMemoryBound(to: UInt8.self) + r0 * rowBytes
+            let kernel = format == .q8_0 ? quill_matvec_q8_0 : quill_matvec_q4_0
+            kernel(w, Int64(n), Int64(columns), xq.scales + xRow * nb, xq.values + xRow * columns,
+                   xq.sums + xRow * nb, y + r0)
+        }
+    }
+
+    // MARK: Y = X Wᵀ for a batch of tokens
+
+    /// Y [tokens, ldy] columns 0..<rows = X [tokens, columns] · Wᵀ. f32 weights go through OpenBLAS sgemm;
+    /// quantized weights through the int8 GEMM kernel on `xq`, rows shared out over the pool.
+    /// OpenBLAS must be set to one thread when this is called from inside a pool share.
+    public func matmul(x: UnsafePointer<Float>, xq: QuantizedActivations?, tokens: Int,
+                       y: UnsafeMutablePointer<Float>, ldy: Int, pool: ThreadPool) {
+        pool.run { share in
+            let range = ThreadPool.range(of: share, shares: pool.threads, count: rows, alignment: 16)
+            if !range.isEmpty { self.matmulRows(range, x: x, xq: xq, tokens: tokens, y: y, ldy: ldy) }
+        }
+    }
+
+    public func matmulRows(_ range: Range<Int>, x: UnsafePointer<Float>, xq: QuantizedActivations?, tokens: Int,
+                           y: UnsafeMutablePointer<Float>, ldy: Int) {
+        let r0 = range.lowerBound, n = range.count
+        switch format {
+        case .f32:
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(n), Int32(columns), 1,
+                        x, Int32(columns), bytes.assumingMemoryBound(to: Float.self) + r0 * columns, Int32(columns),
+                        0, y + r0, Int32(ldy))
+        case .q8_0, .q4_0:
+            guard let xq else { preconditionFailure("quantized weights need quantized activations") }
+            let w = bytes.assumingMemoryBound(to: UInt8.self) + r0 * rowBytes
+            let kernel = format == .q8_0 ? quill_gemm_q8_0 : quill_gemm_q4_0
+            kernel(w, Int64(n), Int64(columns), Int64(tokens), xq.scales, xq.values, xq.sums, y + r0, Int64(ldy))
+        }
+    }
+
+    /// Reference path for the batch: dequantizes `tileRows` rows at a time and multiplies them with sgemm.
+    /// Slower than the int8 kernel on this class of CPU but free of activation rounding; tests and the
+    /// benchmark compare the two.
+    public func matmulDequantizedSGEMM(x: UnsafePointer<Float>, tokens: Int, y: UnsafeMutablePointer<Float>,
+                                       ldy: Int, tileRows: Int = 256) {
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * columns)
+        defer { tile.deallocate() }
+        var r0 = 0
+        while r0 < rows {
+            let n = min(tileRows, rows - r0)
+            for r in 0..<n { dequantizeRow(r0 + r, into: tile + r * columns) }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(n), Int32(columns), 1,
+                        x, Int32(columns), tile, Int32(columns), 0, y + r0, Int32(ldy))
+            r0 += n
+        }
+    }
+}

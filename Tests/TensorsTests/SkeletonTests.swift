@@ -1,6 +1,0 @@
-import XCTest
-@testable import Tensors
-
-final class TensorsSkeletonTests: XCTestCase {
-    func testModuleLinks() { XCTAssertNotNil(TensorsModule.self) }
-}
