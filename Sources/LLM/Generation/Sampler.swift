@@ -1,0 +1,88 @@
+import Foundation
+
+/// How the next token is chosen. The order of operations follows transformers' logits processors:
+/// repetition penalty, then temperature, then top-k, then top-p, then a draw.
+public struct SamplingParameters: Sendable, Equatable, Codable {
+    /// 0 means greedy (argmax); otherwise logits are divided by it.
+    public var temperature: Float = 0
+    /// Keep only the k most likely tokens (0 = all).
+    public var topK: Int = 0
+    /// Keep the smallest set of tokens whose probability reaches p (1 = all).
+    public var topP: Float = 1
+    /// > 1 discourages tokens already in the prompt or output (CTRL's rule: divide positive logits, multiply negative).
+    public var repetitionPenalty: Float = 1
+    /// Seed of the draw, so that a sampled output can be reproduced.
+    public var seed: UInt64 = 0
+
+    public init(temperature: Float = 0, topK: Int = 0, topP: Float = 1, repetitionPenalty: Float = 1, seed: UInt64 = 0) {
+        self.temperature = temperature; self.topK = topK; self.topP = topP
+        self.repetitionPenalty = repetitionPenalty; self.seed = seed
+    }
+
+    public static let greedy = SamplingParameters()
+    public var isGreedy: Bool { temperature <= 0 }
+}
+
+/// SplitMix64 (Steele et al. 2014): small, fast, and the same sequence on every platform for a seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1) with 53 bits.
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+}
+
+/// Chooses tokens from logits under `SamplingParameters`, with its own seeded random state.
+public struct Sampler {
+    public let parameters: SamplingParameters
+    private var random: SeededGenerator
+
+    public init(_ parameters: SamplingParameters) {
+        self.parameters = parameters
+        self.random = SeededGenerator(seed: parameters.seed)
+    }
+
+    /// The next token given the last position's logits and the ids seen so far (prompt and output).
+    public mutating func next(logits input: [Float], history: [Int]) -> Int {
+        var logits = input
+        if parameters.repetitionPenalty != 1 {
+            for id in Set(history) where id >= 0 && id < logits.count {
+                logits[id] = logits[id] > 0 ? logits[id] / parameters.repetitionPenalty : logits[id] * parameters.repetitionPenalty
+            }
+        }
+        if parameters.isGreedy { return Self.argmax(logits) }
+        // Candidates sorted by logit, highest first; ties keep the lower id first, so the order is deterministic.
+        var candidates = logits.indices.map { ($0, logits[$0] / parameters.temperature) }
+        candidates.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        if parameters.topK > 0 && parameters.topK < candidates.count { candidates.removeLast(candidates.count - parameters.topK) }
+        let maxLogit = candidates[0].1
+        var probabilities = candidates.map { Double(Foundation.exp($0.1 - maxLogit)) }
+        var total = probabilities.reduce(0, +)
+        if parameters.topP < 1 {
+            // Keep tokens until the cumulative probability reaches p (the token crossing p stays in).
+            var cumulative = 0.0, keep = 0
+            for p in probabilities { cumulative += p / total; keep += 1; if cumulative >= Double(parameters.topP) { break } }
+            probabilities.removeLast(probabilities.count - keep); candidates.removeLast(candidates.count - keep)
+            total = probabilities.reduce(0, +)
+        }
+        var target = random.unit() * total
+        for (i, p) in probabilities.enumerated() {
+            target -= p
+            if target < 0 { return candidates[i].0 }
+        }
+        return candidates[candidates.count - 1].0
+    }
+
+    /// Index of the largest logit; the lowest index wins a tie, as torch.argmax does.
+    public static func argmax(_ logits: [Float]) -> Int {
+        var best = 0
+        for i in 1..<logits.count where logits[i] > logits[best] { best = i }
+        return best
+    }
+}

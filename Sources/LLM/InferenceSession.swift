@@ -1,0 +1,220 @@
+import CBLAS
+import Foundation
+
+/// Why a forward pass or a generation was refused.
+public enum InferenceError: Error, CustomStringConvertible, Equatable {
+    case tokenOutOfRange(id: Int, vocabulary: Int)
+    case contextExceeded(needed: Int, capacity: Int)
+    case emptyPrompt
+
+    public var description: String {
+        switch self {
+        case let .tokenOutOfRange(id, vocabulary): return "token id \(id) is outside the vocabulary (0..<\(vocabulary))"
+        case let .contextExceeded(needed, capacity):
+            return "prompt plus output need \(needed) positions but the context holds \(capacity); shorten the input or lower the maximum of new tokens"
+        case .emptyPrompt: return "the prompt has no tokens"
+        }
+    }
+}
+
+/// One running sequence over a shared model: its KV cache, its scratch buffers (allocated once, sized for
+/// `batchCapacity` tokens per forward call), its thread budget and its LoRA adapter. Not thread-safe:
+/// one worker owns a session. `adapter` may be swapped between sequences without touching the model.
+public final class InferenceSession {
+    public let model: LanguageModel
+    public let pool: ThreadPool
+    public let cache: KVCache
+    public let batchCapacity: Int
+    public var adapter: LoRAAdapter? { didSet { ensureLoRAScratch() } }
+    /// Number of positions already in the cache.
+    public private(set) var position = 0
+
+    // Activations, row-major [batch, width]. Names follow the forward pass.
+    private let x, a, q, k, v, att, proj, gate, up, h: UnsafeMutablePointer<Float>
+    private let aq, attq, hq: QuantizedActivations?
+    private var loraTmp: UnsafeMutablePointer<Float>
+    private var loraTmpCapacity: Int
+    private let scores: [UnsafeMutablePointer<Float>]
+    private let ropeScratch: [UnsafeMutablePointer<Float>]
+    private let logitsBuffer: UnsafeMutablePointer<Float>
+
+    /// A session whose context holds `contextLength` positions (capped by the model's maximum).
+    public init(model: LanguageModel, contextLength: Int, threads: Int, batchCapacity: Int = 512) {
+        let c = model.config
+        self.model = model
+        self.pool = ThreadPool(threads: threads)
+        let capacity = max(1, min(contextLength, c.maxPositions))
+        self.cache = KVCache(layers: c.layers, capacity: capacity, rowWidth: c.kvHeads * c.headDim)
+        self.batchCapacity = max(1, min(batchCapacity, capacity))
+        let B = self.batchCapacity, C = c.hidden, I = c.intermediate
+        let qDim = c.heads * c.headDim, kvDim = c.kvHeads * c.headDim
+        func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, n)); p.initialize(repeating: 0, count: max(1, n)); return p
+        }
+        x = buffer(B * C); a = buffer(B * C); q = buffer(B * qDim); k = buffer(B * kvDim); v = buffer(B * kvDim)
+        att = buffer(B * qDim); proj = buffer(B * C); gate = buffer(B * I); up = buffer(B * I); h = buffer(B * I)
+        let quantized = model.format != .f32
+        aq = quantized || model.lmHead.format != .f32 ? QuantizedActivations(capacityRows: B, columns: C) : nil
+        attq = quantized ? QuantizedActivations(capacityRows: B, columns: qDim) : nil
+        hq = quantized ? QuantizedActivations(capacityRows: B, columns: I) : nil
+        loraTmpCapacity = 0
+        loraTmp = buffer(0)
+        scores = (0..<pool.threads).map { _ in buffer(B * capacity) }
+        ropeScratch = (0..<pool.threads).map { _ in buffer(c.headDim) }
+        logitsBuffer = buffer(c.vocabulary)
+        // Quill shares out the work itself; OpenBLAS calls made inside a share must not start threads of their own.
+        openblas_set_num_threads(1)
+    }
+
+    deinit {
+        for p in [x, a, q, k, v, att, proj, gate, up, h, loraTmp, logitsBuffer] { p.deallocate() }
+        scores.forEach { $0.deallocate() }; ropeScratch.forEach { $0.deallocate() }
+    }
+
+    private func ensureLoRAScratch() {
+        let need = batchCapacity * (adapter?.maxRank ?? 0)
+        if need > loraTmpCapacity { loraTmp.deallocate(); loraTmp = .allocate(capacity: need); loraTmpCapacity = need }
+    }
+
+    /// Forgets the sequence; the next forward starts at position 0.
+    public func reset() { position = 0 }
+
+    /// Runs `tokens` at the next positions. Returns the logits of the last token [V], or of every token
+    /// [T, V] with `allLogits`.
+    public func forward(_ tokens: [Int], allLogits: Bool = false) throws -> [Float] {
+        guard !tokens.isEmpty else { throw InferenceError.emptyPrompt }
+        let V = model.config.vocabulary
+        if let bad = tokens.first(where: { $0 < 0 || $0 >= V }) { throw InferenceError.tokenOutOfRange(id: bad, vocabulary: V) }
+        guard position + tokens.count <= cache.capacity else {
+            throw InferenceError.contextExceeded(needed: position + tokens.count, capacity: cache.capacity)
+        }
+        var result: [Float] = []
+        var start = 0
+        while start < tokens.count {
+            let chunk = Array(tokens[start..<min(tokens.count, start + batchCapacity)])
+            let isLast = start + chunk.count == tokens.count
+            runBlocks(chunk)
+            if allLogits {
+                result += logits(rows: chunk.count)
+            } else if isLast {
+                result = logits(rows: 1, lastOf: chunk.count)
+            }
+            position += chunk.count
+            start += chunk.count
+        }
+        return result
+    }
+
+    // MARK: - The decoder blocks
+
+    private func runBlocks(_ tokens: [Int]) {
+        let c = model.config, T = tokens.count, C = c.hidden, I = c.intermediate
+        let qDim = c.heads * c.headDim, kvDim = c.kvHeads * c.headDim
+        for (t, id) in tokens.enumerated() { model.embedding.dequantizeRow(id, into: x + t * C) }
+
+        for (l, layer) in model.layers.enumerated() {
+            // a = RMSNorm(x); q, k, v = a·Wᵀ (+ b) (+ LoRA)
+            RMSNorm.forward(x, weight: layer.inputNorm, eps: c.rmsNormEps, rows: T, width: C, into: a)
+            aq?.quantize(a, rows: T)
+            project([(layer.q, q), (layer.k, k), (layer.v, v)], input: a, inputQ: aq, tokens: T)
+            addBias(layer.qBias, to: q, rows: T); addBias(layer.kBias, to: k, rows: T); addBias(layer.vBias, to: v, rows: T)
+            applyLoRA(layer: l, [.q, .k, .v], outputs: [q, k, v], input: a, tokens: T)
+
+            // RoPE on q and k, then k, v into the cache at their positions.
+            pool.run { share in
+                let scratch = self.ropeScratch[share], half = c.headDim / 2
+                for t in ThreadPool.range(of: share, shares: self.pool.threads, count: T) {
+                    let pos = self.position + t
+                    self.model.rope.apply(self.q + t * qDim, heads: c.heads, position: pos, cos: scratch, sin: scratch + half)
+                    self.model.rope.apply(self.k + t * kvDim, heads: c.kvHeads, position: pos, cos: scratch, sin: scratch + half)
+                }
+            }
+            let keys = cache.keys(layer: l), values = cache.values(layer: l)
+            (keys + position * kvDim).update(from: k, count: T * kvDim)
+            (values + position * kvDim).update(from: v, count: T * kvDim)
+
+            Attention.forward(q: q, keys: keys, values: values, start: position, tokens: T, heads: c.heads,
+                              kvHeads: c.kvHeads, headDim: c.headDim, out: att, scores: scores, pool: pool)
+            // x += att·Woᵀ
+            attq?.quantize(att, rows: T)
+            project([(layer.o, proj)], input: att, inputQ: attq, tokens: T)
+            applyLoRA(layer: l, [.o], outputs: [proj], input: att, tokens: T)
+            addInPlace(x, proj, count: T * C)
+
+            // x += down(SiLU(gate(m)) ⊙ up(m)), m = RMSNorm(x)
+            RMSNorm.forward(x, weight: layer.postNorm, eps: c.rmsNormEps, rows: T, width: C, into: a)
+            aq?.quantize(a, rows: T)
+            project([(layer.gate, gate), (layer.up, up)], input: a, inputQ: aq, tokens: T)
+            applyLoRA(layer: l, [.gate, .up], outputs: [gate, up], input: a, tokens: T)
+            pool.run { share in
+                let r = ThreadPool.range(of: share, shares: self.pool.threads, count: T * I, alignment: 64)
+                if !r.isEmpty { SwiGLU.forward(gate: self.gate + r.lowerBound, up: self.up + r.lowerBound, count: r.count, into: self.h + r.lowerBound) }
+            }
+            hq?.quantize(h, rows: T)
+            project([(layer.down, proj)], input: h, inputQ: hq, tokens: T)
+            applyLoRA(layer: l, [.down], outputs: [proj], input: h, tokens: T)
+            addInPlace(x, proj, count: T * C)
+        }
+    }
+
+    /// Final norm and output head for `rows` rows ending at row `lastOf` (or the first `rows` rows).
+    private func logits(rows: Int, lastOf: Int? = nil) -> [Float] {
+        let c = model.config, C = c.hidden, V = c.vocabulary
+        let first = (lastOf ?? rows) - rows
+        var out = [Float](repeating: 0, count: rows * V)
+        for r in 0..<rows {
+            RMSNorm.forward(x + (first + r) * C, weight: model.finalNorm, eps: c.rmsNormEps, rows: 1, width: C, into: a)
+            aq?.quantize(a, rows: 1)
+            model.lmHead.matvec(x: a, xq: aq, y: logitsBuffer, pool: pool)
+            out.withUnsafeMutableBufferPointer { ($0.baseAddress! + r * V).update(from: logitsBuffer, count: V) }
+        }
+        return out
+    }
+
+    // MARK: - Pieces
+
+    /// out_j = input · W_jᵀ for several matrices reading the same input, in one parallel region.
+    private func project(_ jobs: [(WeightMatrix, UnsafeMutablePointer<Float>)], input: UnsafePointer<Float>,
+                         inputQ: QuantizedActivations?, tokens T: Int) {
+        pool.run { share in
+            for (w, out) in jobs {
+                let range = ThreadPool.range(of: share, shares: self.pool.threads, count: w.rows, alignment: 16)
+                if range.isEmpty { continue }
+                if T == 1 {
+                    w.matvecRows(range, x: input, xq: inputQ, xRow: 0, y: out)
+                } else {
+                    w.matmulRows(range, x: input, xq: inputQ, tokens: T, y: out, ldy: w.rows)
+                }
+            }
+        }
+    }
+
+    /// out += scale · (input · Aᵀ) · Bᵀ for each adapted projection (unmerged LoRA).
+    private func applyLoRA(layer l: Int, _ projections: [Projection], outputs: [UnsafeMutablePointer<Float>],
+                           input: UnsafePointer<Float>, tokens T: Int) {
+        guard let adapter else { return }
+        for (p, out) in zip(projections, outputs) {
+            guard let pair = adapter.pair(layer: l, p) else { continue }
+            let w = model.layers[l].matrix(p), r = pair.rank
+            pair.a.withUnsafeBufferPointer { A in pair.b.withUnsafeBufferPointer { B in
+                // tmp [T, r] = input [T, in] · Aᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(r), Int32(w.columns), 1,
+                            input, Int32(w.columns), A.baseAddress, Int32(w.columns), 0, loraTmp, Int32(r))
+                // out [T, outDim] += scale · tmp · Bᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(w.rows), Int32(r), pair.scale,
+                            loraTmp, Int32(r), B.baseAddress, Int32(r), 1, out, Int32(w.rows))
+            } }
+        }
+    }
+
+    private func addBias(_ bias: [Float]?, to y: UnsafeMutablePointer<Float>, rows: Int) {
+        guard let bias else { return }
+        bias.withUnsafeBufferPointer { b in
+            for r in 0..<rows { let row = y + r * b.count; for i in 0..<b.count { row[i] += b[i] } }
+        }
+    }
+
+    private func addInPlace(_ y: UnsafeMutablePointer<Float>, _ d: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] += d[i] }
+    }
+}

@@ -1,0 +1,39 @@
+import CBLAS
+import Foundation
+
+/// Causal scaled dot-product attention with grouped-query heads (Vaswani et al. 2017; GQA, Ainslie et al. 2023)
+/// over the KV cache: q-head h reads kv-head h / (nH / nKV). Scores and softmax in fp32.
+public enum Attention {
+    /// out [T, nH·hd] for queries q [T, nH·hd] at positions start..<start+T, whose keys and values are
+    /// already in `keys`/`values` [start+T, nKV·hd]. `scores` holds T × (start+T) floats per share.
+    public static func forward(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+                               start: Int, tokens T: Int, heads: Int, kvHeads: Int, headDim hd: Int,
+                               out: UnsafeMutablePointer<Float>, scores: [UnsafeMutablePointer<Float>], pool: ThreadPool) {
+        let P = start + T, qWidth = heads * hd, kvWidth = kvHeads * hd, group = heads / kvHeads
+        let scale = 1 / Float(hd).squareRoot()
+        pool.run { share in
+            let s = scores[share]
+            for h in ThreadPool.range(of: share, shares: pool.threads, count: heads) {
+                let g = h / group
+                let qh = q + h * hd, kh = keys + g * hd, vh = values + g * hd, oh = out + h * hd
+                // S [T, P] = scale · Q_h [T, hd] · K_g [P, hd]ᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(P), Int32(hd), scale,
+                            qh, Int32(qWidth), kh, Int32(kvWidth), 0, s, Int32(P))
+                // Causal softmax: token t sees positions 0...start+t.
+                for t in 0..<T {
+                    let row = s + t * P, visible = start + t + 1
+                    var m = -Float.infinity
+                    for p in 0..<visible { m = max(m, row[p]) }
+                    var sum: Float = 0
+                    for p in 0..<visible { let e = Foundation.exp(row[p] - m); row[p] = e; sum += e }
+                    let inv = 1 / sum
+                    for p in 0..<visible { row[p] *= inv }
+                    for p in visible..<P { row[p] = 0 }
+                }
+                // O_h [T, hd] = S [T, P] · V_g [P, hd]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(hd), Int32(P), 1,
+                            s, Int32(P), vh, Int32(kvWidth), 0, oh, Int32(qWidth))
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+// The engine's users see its building blocks through one import.
+@_exported import Tensors
+@_exported import Tokenizers

@@ -1,6 +1,0 @@
-import XCTest
-@testable import LLM
-
-final class LLMSkeletonTests: XCTestCase {
-    func testModuleLinks() { XCTAssertNotNil(LLMModule.self) }
-}
