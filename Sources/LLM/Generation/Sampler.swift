@@ -49,34 +49,47 @@ public struct Sampler {
     }
 
     /// The next token given the last position's logits and the ids seen so far (prompt and output).
-    public mutating func next(logits input: [Float], history: [Int]) -> Int {
+    public mutating func next(logits: [Float], history: [Int]) -> Int {
+        if parameters.isGreedy { return Self.argmax(penalized(logits, history: history)) }
+        let candidates = distribution(logits: logits, history: history)
+        var target = random.unit()
+        for (id, p) in candidates {
+            target -= p
+            if target < 0 { return id }
+        }
+        return candidates[candidates.count - 1].id
+    }
+
+    /// CTRL's repetition penalty (Keskar et al. 2019) as transformers applies it.
+    public func penalized(_ input: [Float], history: [Int]) -> [Float] {
         var logits = input
         if parameters.repetitionPenalty != 1 {
             for id in Set(history) where id >= 0 && id < logits.count {
                 logits[id] = logits[id] > 0 ? logits[id] / parameters.repetitionPenalty : logits[id] * parameters.repetitionPenalty
             }
         }
-        if parameters.isGreedy { return Self.argmax(logits) }
-        // Candidates sorted by logit, highest first; ties keep the lower id first, so the order is deterministic.
-        var candidates = logits.indices.map { ($0, logits[$0] / parameters.temperature) }
-        candidates.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        return logits
+    }
+
+    /// The tokens that may be drawn and their probabilities (summing to 1), most likely first:
+    /// penalty, temperature, top-k, then top-p (the token that crosses p stays in, as in transformers).
+    public func distribution(logits input: [Float], history: [Int]) -> [(id: Int, probability: Double)] {
+        let logits = penalized(input, history: history)
+        let temperature = parameters.isGreedy ? 1 : parameters.temperature
+        // Sorted by logit, highest first; ties keep the lower id first, so the order is deterministic.
+        var candidates = logits.indices.map { (id: $0, logit: logits[$0] / temperature) }
+        candidates.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.id < $1.id }
         if parameters.topK > 0 && parameters.topK < candidates.count { candidates.removeLast(candidates.count - parameters.topK) }
-        let maxLogit = candidates[0].1
-        var probabilities = candidates.map { Double(Foundation.exp($0.1 - maxLogit)) }
-        var total = probabilities.reduce(0, +)
+        let maxLogit = Double(candidates[0].logit)
+        var weights = candidates.map { Foundation.exp(Double($0.logit) - maxLogit) }
+        var total = weights.reduce(0, +)
         if parameters.topP < 1 {
-            // Keep tokens until the cumulative probability reaches p (the token crossing p stays in).
             var cumulative = 0.0, keep = 0
-            for p in probabilities { cumulative += p / total; keep += 1; if cumulative >= Double(parameters.topP) { break } }
-            probabilities.removeLast(probabilities.count - keep); candidates.removeLast(candidates.count - keep)
-            total = probabilities.reduce(0, +)
+            for w in weights { cumulative += w / total; keep += 1; if cumulative >= Double(parameters.topP) { break } }
+            weights.removeLast(weights.count - keep); candidates.removeLast(candidates.count - keep)
+            total = weights.reduce(0, +)
         }
-        var target = random.unit() * total
-        for (i, p) in probabilities.enumerated() {
-            target -= p
-            if target < 0 { return candidates[i].0 }
-        }
-        return candidates[candidates.count - 1].0
+        return zip(candidates, weights).map { (id: $0.id, probability: $1 / total) }
     }
 
     /// Index of the largest logit; the lowest index wins a tie, as torch.argmax does.
