@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LLM
+
+/// `quill lm info`: what a model folder holds and what it will cost in memory, without loading the weights.
+struct LMInfo: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Describe a model: architecture, sizes, quantization, memory.")
+
+    @Option(help: "A Hugging Face model folder.")
+    var model: String
+
+    @Option(help: "The quantization to size memory for: q8, q4 or f32.")
+    var quant: WeightFormat = .q8_0
+
+    @Option(help: "Context length to size the KV cache for.")
+    var context: Int = 4096
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let folder = URL(fileURLWithPath: model)
+        let configURL = folder.appendingPathComponent("config.json")
+        let c = try ModelConfig.load(configURL)
+        let arch = try Architectures.resolve(c, file: configURL.path)
+        _ = try WeightStore(folder: folder)  // checks the weight files' headers
+        let estimate = MemoryEstimate(config: c, format: quant, qkvBias: arch.qkvBias(c), contextLength: min(context, c.maxPositions))
+        let info: [String: Any] = [
+            "architecture": arch.name, "class": c.architecture, "layers": c.layers, "hidden": c.hidden,
+            "intermediate": c.intermediate, "heads": c.heads, "kv_heads": c.kvHeads, "head_dim": c.headDim,
+            "vocabulary": c.vocabulary, "max_positions": c.maxPositions, "rope_theta": Double(c.rope.theta),
+            "rope_scaling": "\(c.rope.scaling)", "tied_embeddings": c.tieWordEmbeddings, "parameters": estimate.parameters,
+            "quantization": quant.rawValue, "weight_bytes": estimate.weightBytes,
+            "kv_cache_bytes": estimate.kvCacheBytes, "context": estimate.contextLength,
+        ]
+        if json { try printJSON(info); return }
+        print("""
+        \(arch.name) (\(c.architecture)): \(c.layers) layers, hidden \(c.hidden), intermediate \(c.intermediate)
+        heads \(c.heads), kv heads \(c.kvHeads), head dim \(c.headDim), vocabulary \(c.vocabulary), max positions \(c.maxPositions)
+        rope theta \(c.rope.theta), scaling \(c.rope.scaling), tied embeddings \(c.tieWordEmbeddings)
+        parameters \(estimate.parameters)
+        memory at \(quant.rawValue): weights \(mib(estimate.weightBytes)), KV cache for \(estimate.contextLength) positions \(mib(estimate.kvCacheBytes))
+        """)
+    }
+
+    func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+}
