@@ -23,6 +23,10 @@ release: deps
 test: deps
 	$(SWIFT) test
 
+# Release build, benchmark model (written once, ~3.5 GB, never committed), numbers into docs/PERFORMANCE.md.
+bench: deps
+	bash bench/run.sh
+
 run: release
 	.build/release/quill --help
 

@@ -39,6 +39,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The engine's benchmark (bench/run.sh, `make bench`).
+        .executableTarget(name: "quill-bench", dependencies: ["LLM", "CBLAS", "CKernels"], path: "bench/EngineBench",
+                          swiftSettings: fastMath),
+
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),

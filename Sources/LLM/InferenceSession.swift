@@ -121,9 +121,10 @@ public final class InferenceSession {
             applyLoRA(layer: l, [.q, .k, .v], outputs: [q, k, v], input: a, tokens: T)
 
             // RoPE on q and k, then k, v into the cache at their positions.
-            pool.run { share in
+            // One token's rotation is too small to share out; a batch's is not.
+            runShared(T) { share, shares in
                 let scratch = self.ropeScratch[share], half = c.headDim / 2
-                for t in ThreadPool.range(of: share, shares: self.pool.threads, count: T) {
+                for t in ThreadPool.range(of: share, shares: shares, count: T) {
                     let pos = self.position + t
                     self.model.rope.apply(self.q + t * qDim, heads: c.heads, position: pos, cos: scratch, sin: scratch + half)
                     self.model.rope.apply(self.k + t * kvDim, heads: c.kvHeads, position: pos, cos: scratch, sin: scratch + half)
@@ -146,8 +147,8 @@ public final class InferenceSession {
             aq?.quantize(a, rows: T)
             project([(layer.gate, gate), (layer.up, up)], input: a, inputQ: aq, tokens: T)
             applyLoRA(layer: l, [.gate, .up], outputs: [gate, up], input: a, tokens: T)
-            pool.run { share in
-                let r = ThreadPool.range(of: share, shares: self.pool.threads, count: T * I, alignment: 64)
+            runShared(T) { share, shares in
+                let r = ThreadPool.range(of: share, shares: shares, count: T * I, alignment: 64)
                 if !r.isEmpty { SwiGLU.forward(gate: self.gate + r.lowerBound, up: self.up + r.lowerBound, count: r.count, into: self.h + r.lowerBound) }
             }
             hq?.quantize(h, rows: T)
@@ -172,6 +173,11 @@ public final class InferenceSession {
     }
 
     // MARK: - Pieces
+
+    /// Element-wise work: inline for a single token (a parallel region costs more than the work), shared for a batch.
+    private func runShared(_ tokens: Int, _ body: (Int, Int) -> Void) {
+        if tokens == 1 { body(0, 1) } else { pool.run { body($0, pool.threads) } }
+    }
 
     /// out_j = input · W_jᵀ for several matrices reading the same input, in one parallel region.
     private func project(_ jobs: [(WeightMatrix, UnsafeMutablePointer<Float>)], input: UnsafePointer<Float>,

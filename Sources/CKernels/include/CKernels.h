@@ -42,3 +42,12 @@ uint16_t quill_f32_to_f16(float f);
 #ifdef __cplusplus
 }
 #endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Sums n floats with wide loads: the benchmark's memory-bandwidth probe (reads every byte once).
+float quill_stream_sum(const float *x, int64_t n);
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,99 @@
+// quill-bench: the engine's benchmark, run by bench/run.sh (`make bench`) in a release build.
+//
+//   quill-bench machine [--threads N]            memory bandwidth (GB/s) and OpenBLAS sgemm (GFLOP/s)
+//   quill-bench model DIR --quant q8 --threads 2 [--prefill 512] [--decode 128]
+//                                                load, prefill and decode speed, peak RSS
+// Each prints one JSON object. Each model configuration runs in its own process so its peak RSS is its own.
+import CBLAS
+import CKernels
+import Foundation
+import LLM
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+func peakRSSBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss * 1024
+}
+
+func emit(_ object: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func option(_ name: String, _ args: [String]) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+/// Read bandwidth: each thread streams its half of a 1 GiB buffer; best of 5.
+func measureBandwidth(threads: Int) -> Double {
+    let count = 256 << 20  // floats: 1 GiB
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    defer { buffer.deallocate() }
+    buffer.initialize(repeating: 1, count: count)
+    let pool = ThreadPool(threads: threads)
+    var best = 0.0
+    for _ in 0..<5 {
+        let t0 = now()
+        pool.run { share in
+            let r = ThreadPool.range(of: share, shares: threads, count: count, alignment: 1024)
+            _ = quill_stream_sum(buffer + r.lowerBound, Int64(r.count))
+        }
+        best = max(best, Double(count * 4) / (now() - t0) / 1e9)
+    }
+    return best
+}
+
+/// OpenBLAS sgemm rate on a prefill-like product: [512, 1536] x [1536, 8960]ᵀ, best of 3.
+func measureSGEMM(threads: Int) -> Double {
+    openblas_set_num_threads(Int32(threads))
+    let m = 512, n = 8960, k = 1536
+    let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: n * k)
+    var c = [Float](repeating: 0, count: m * n)
+    var best = 0.0
+    for _ in 0..<3 {
+        let t0 = now()
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(k), 0, &c, Int32(n))
+        best = max(best, 2.0 * Double(m * n * k) / (now() - t0) / 1e9)
+    }
+    return best
+}
+
+func runModel(_ folder: String, args: [String]) throws {
+    let format = WeightFormat(rawValue: option("--quant", args) ?? "q8") ?? .q8_0
+    let threads = Int(option("--threads", args) ?? "2") ?? 2
+    let prefill = Int(option("--prefill", args) ?? "512") ?? 512
+    let decode = Int(option("--decode", args) ?? "128") ?? 128
+    let t0 = now()
+    let model = try LanguageModel.load(folder: URL(fileURLWithPath: folder), format: format)
+    let loadSeconds = now() - t0
+    let rssAfterLoad = peakRSSBytes()
+    let session = InferenceSession(model: model, contextLength: prefill + decode + 1, threads: threads)
+    var rng = SeededGenerator(seed: 1)
+    let prompt = (0..<prefill).map { _ in Int(rng.next() % UInt64(model.config.vocabulary)) }
+    // One token first, so one-time costs (thread start, page faults in the cache) are not timed.
+    _ = try session.forward([prompt[0]]); session.reset()
+    let result = try Generator.generate(session: session, prompt: prompt, options: GenerationOptions(maxNewTokens: decode + 1))
+    emit([
+        "quant": format.rawValue, "threads": threads, "prefill_tokens": prefill, "decode_tokens": decode,
+        "load_seconds": loadSeconds, "prefill_seconds": result.prefillSeconds,
+        "prefill_tokens_per_s": result.prefillTokensPerSecond, "decode_tokens_per_s": result.decodeTokensPerSecond,
+        "weight_bytes": model.weightBytes, "weight_bytes_per_token": model.weightBytesPerToken,
+        "kv_cache_bytes": session.cache.byteCount, "peak_rss_bytes": peakRSSBytes(), "rss_after_load_bytes": rssAfterLoad,
+        "kernel_level": Int(quill_kernel_level()),
+    ])
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+switch args.first {
+case "machine":
+    let threads = Int(option("--threads", args) ?? "2") ?? 2
+    emit(["threads": threads, "bandwidth_gb_s": measureBandwidth(threads: threads), "sgemm_gflop_s": measureSGEMM(threads: threads)])
+case "model" where args.count >= 2:
+    do { try runModel(args[1], args: args) } catch { FileHandle.standardError.write(Data("quill-bench: \(error)\n".utf8)); exit(1) }
+default:
+    FileHandle.standardError.write(Data("usage: quill-bench machine [--threads N] | model DIR [--quant q8|q4|f32] [--threads N] [--prefill N] [--decode N]\n".utf8))
+    exit(2)
+}

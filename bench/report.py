@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Turns bench/out/*.json into the engine section of docs/PERFORMANCE.md (other sections are kept)."""
+import datetime
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+
+out_dir, doc = sys.argv[1], sys.argv[2]
+
+
+def load(name):
+    path = os.path.join(out_dir, name)
+    return json.load(open(path)) if os.path.exists(path) else None
+
+
+def cpu_model():
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+machine = {t: load(f"machine-{t}.json") for t in (1, 2)}
+rows = []
+for q in ("q8", "q4"):
+    for t in (1, 2):
+        r = load(f"quill-{q}-{t}.json")
+        if not r:
+            continue
+        bw = machine[t]["bandwidth_gb_s"] if machine[t] else None
+        bound = bw * 1e9 / r["weight_bytes_per_token"] if bw else None
+        rows.append((q, t, r, bound))
+
+lines = ["## Engine: DeepSeek-R1-Distill-Qwen-1.5B shape", ""]
+lines.append(f"Machine: {cpu_model()}, {os.cpu_count()} cores; measured {datetime.date.today().isoformat()} by `make bench` "
+             "(release build; random weights of the exact shape: hidden 1536, 28 layers, 12 heads, 2 KV heads, "
+             "intermediate 8960, vocabulary 151936).")
+lines.append("")
+for t in (1, 2):
+    m = machine[t]
+    if m:
+        lines.append(f"- {t} thread(s): memory read bandwidth {m['bandwidth_gb_s']:.1f} GB/s, OpenBLAS sgemm {m['sgemm_gflop_s']:.0f} GFLOP/s")
+lines += ["", "Decode bound = read bandwidth / bytes of weights read per token (every layer, the output head, one embedding row).", "",
+          "| quant | threads | prefill 512 (tok/s) | decode 128 (tok/s) | decode bound (tok/s) | decode / bound | weights (MiB) | peak RSS (MiB) | RSS − weights − KV (MiB) | load (s) |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
+for q, t, r, bound in rows:
+    mib = lambda b: b / 1048576
+    extra = mib(r["peak_rss_bytes"] - r["weight_bytes"] - r["kv_cache_bytes"])
+    lines.append(f"| {q} | {t} | {r['prefill_tokens_per_s']:.1f} | {r['decode_tokens_per_s']:.2f} | "
+                 f"{bound:.2f} | {100 * r['decode_tokens_per_s'] / bound:.0f}% | {mib(r['weight_bytes']):.0f} | "
+                 f"{mib(r['peak_rss_bytes']):.0f} | {extra:.0f} | {r['load_seconds']:.1f} |")
+
+torch = load("torch.json")
+lines.append("")
+if torch:
+    lines += ["### Peer in the same run: PyTorch on the same model folder, 2 threads", "",
+              "| peer | prefill 512 (tok/s) | decode 128 (tok/s) | peak RSS (MiB) | Quill q8 prefill ratio | Quill q8 decode ratio |",
+              "|---|---|---|---|---|---|"]
+    q8 = next((r for q, t, r, _ in rows if q == "q8" and t == 2), None)
+    for run in torch["runs"]:
+        pr = f"{q8['prefill_tokens_per_s'] / run['prefill_tokens_per_s']:.2f}x" if q8 else "–"
+        dr = f"{q8['decode_tokens_per_s'] / run['decode_tokens_per_s']:.2f}x" if q8 else "–"
+        lines.append(f"| torch {torch['runs'][0]['torch_version']} {run['mode']} | {run['prefill_tokens_per_s']:.1f} | "
+                     f"{run['decode_tokens_per_s']:.2f} | {run['peak_rss_mb']} | {pr} | {dr} |")
+else:
+    lines.append("PyTorch was not installed for this run, so no peer was measured.")
+lines.append("")
+section = "\n".join(lines) + "\n"
+
+text = open(doc).read() if os.path.exists(doc) else "# Performance\n\nNumbers written by `make bench`. Machines are shared and noisy: compare ratios measured in the same run.\n\n"
+start = text.find("## Engine: ")
+if start >= 0:
+    end = text.find("\n## ", start + 1)
+    text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+else:
+    text = text.rstrip("\n") + "\n\n" + section
+open(doc, "w").write(text)
