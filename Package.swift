@@ -43,10 +43,10 @@ let package = Package(
         .executableTarget(name: "quill-bench", dependencies: ["LLM", "CBLAS", "CKernels"], path: "bench/EngineBench",
                           swiftSettings: fastMath),
 
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "LLMTests", dependencies: ["LLM"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
-        .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], exclude: ["Fixtures"]),
+        .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

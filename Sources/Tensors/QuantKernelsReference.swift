@@ -38,3 +38,28 @@ public enum QuantKernelsReference {
         return acc
     }
 }
+
+extension QuantKernelsReference {
+    /// bf16 rounding (to nearest even) of a float, returned as the float it represents.
+    public static func bf16Rounded(_ f: Float) -> Float {
+        var b = f.bitPattern
+        b = b &+ 0x7fff &+ ((b >> 16) & 1)
+        return Float(bitPattern: b & 0xffff_0000)
+    }
+
+    /// The batched kernel's twin: weights expanded to bf16 (d · q rounded to bf16), tokens rounded to bf16,
+    /// products summed in Double. Y [tokens, rows].
+    public static func gemmBF16(weights m: WeightMatrix, x: [Float], tokens: Int) -> [Float] {
+        let dense = m.dequantized().map(bf16Rounded)
+        let xb = x.map(bf16Rounded)
+        var y = [Float](repeating: 0, count: tokens * m.rows)
+        for t in 0..<tokens {
+            for r in 0..<m.rows {
+                var s = 0.0
+                for c in 0..<m.columns { s += Double(dense[r * m.columns + c]) * Double(xb[t * m.columns + c]) }
+                y[t * m.rows + r] = Float(s)
+            }
+        }
+        return y
+    }
+}

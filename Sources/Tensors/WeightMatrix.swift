@@ -105,8 +105,28 @@ public final class WeightMatrix: @unchecked Sendable {
         case .q8_0, .q4_0:
             guard let xq else { preconditionFailure("quantized weights need quantized activations") }
             let w = bytes.assumingMemoryBound(to: UInt8.self) + r0 * rowBytes
+            if xq.hasBF16Rows, let xb = xq.bf16 {
+                matmulRowsBF16(w: w, rows: n, x: xb, tokens: tokens, y: y + r0, ldy: ldy)
+                return
+            }
             let kernel = format == .q8_0 ? quill_gemm_q8_0 : quill_gemm_q4_0
             kernel(w, Int64(n), Int64(columns), Int64(tokens), xq.scales, xq.values, xq.sums, y + r0, Int64(ldy))
+        }
+    }
+
+    /// Expands a stripe of rows to bf16 at a time (shared by every token) and multiplies it with the bf16 tokens.
+    private func matmulRowsBF16(w: UnsafePointer<UInt8>, rows n: Int, x: UnsafePointer<UInt16>, tokens: Int,
+                                y: UnsafeMutablePointer<Float>, ldy: Int) {
+        let stripe = 64
+        let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: stripe * columns)
+        defer { scratch.deallocate() }
+        let ggmlType: Int32 = format == .q8_0 ? 8 : 2
+        var r = 0
+        while r < n {
+            let m = min(stripe, n - r)
+            quill_dequantize_rows_bf16(w + r * rowBytes, ggmlType, Int64(m), Int64(columns), scratch)
+            quill_gemm_bf16(scratch, Int64(m), Int64(columns), Int64(tokens), x, y + r, Int64(ldy))
+            r += m
         }
     }
 

@@ -17,11 +17,14 @@ final class QuantizedModelTests: XCTestCase {
         let d = maxAbsDifference(logits, ref.last_logits)
         print("\(name) \(format.rawValue) last-position logits: max abs difference \(d)")
         XCTAssertLessThan(d, tolerance[format]!, "\(name) \(format)")
-        // The batched (GEMM) path and the one-token (mat-vec) path use the same int8 rounding.
+        // One token at a time runs the mat-vec kernels (int8 activations) instead of the batched kernel
+        // (bf16 activations where the CPU has them): a different rounding, held to the same tolerance.
         session.reset()
         var step: [Float] = []
         for id in ref.input_ids { step = try session.forward([id]) }
-        XCTAssertLessThan(maxAbsDifference(step, logits), 1e-3, "\(name) \(format): mat-vec vs GEMM path")
+        let ds = maxAbsDifference(step, ref.last_logits)
+        print("\(name) \(format.rawValue) token-by-token logits: max abs difference \(ds)")
+        XCTAssertLessThan(ds, tolerance[format]!, "\(name) \(format): mat-vec path")
         return d
     }
 

@@ -37,7 +37,7 @@ final class QuantKernelTests: XCTestCase {
         for format in [WeightFormat.q8_0, .q4_0] {
             let m = w.withUnsafeBufferPointer { WeightMatrix(quantizing: $0.baseAddress!, rows: rows, columns: columns, format: format) }
             let act = QuantizedActivations(capacityRows: tokens, columns: columns)
-            x.withUnsafeBufferPointer { act.quantize($0.baseAddress!, rows: tokens) }
+            x.withUnsafeBufferPointer { act.quantize($0.baseAddress!, rows: tokens, bf16: false) }
             // Expected from the twin, token by token.
             var expected = [Float](repeating: 0, count: tokens * rows)
             for t in 0..<tokens {
@@ -77,6 +77,32 @@ final class QuantKernelTests: XCTestCase {
         var worst: Float = 0
         for i in a.indices { worst = max(worst, abs(a[i] - b[i]) / max(1, abs(b[i]))) }
         XCTAssertLessThan(worst, 1e-5, "\(what): max relative difference \(worst)")
+    }
+
+    /// The bf16 batched path (used when the CPU has AVX-512 BF16) against its twin, over more rows and
+    /// tokens than one tile so the stripe and tile edges are crossed.
+    func testBF16BatchedPathMatchesTwin() throws {
+        try XCTSkipUnless(BatchedKernel.usesBF16, "this CPU has no AVX-512 BF16; the int8 GEMM test covers the batched path")
+        let rows = 131, tokens = 70
+        let w = randomMatrix(rows * columns, seed: 8), x = randomMatrix(tokens * columns, seed: 9)
+        for format in [WeightFormat.q8_0, .q4_0] {
+            let m = w.withUnsafeBufferPointer { WeightMatrix(quantizing: $0.baseAddress!, rows: rows, columns: columns, format: format) }
+            let act = QuantizedActivations(capacityRows: tokens, columns: columns)
+            x.withUnsafeBufferPointer { act.quantize($0.baseAddress!, rows: tokens) }
+            XCTAssertTrue(act.hasBF16Rows)
+            var y = [Float](repeating: .nan, count: tokens * rows)
+            x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer {
+                m.matmul(x: xp.baseAddress!, xq: act, tokens: tokens, y: $0.baseAddress!, ldy: rows, pool: ThreadPool(threads: 2))
+            } }
+            assertClose(y, QuantKernelsReference.gemmBF16(weights: m, x: x, tokens: tokens), "\(format) bf16 gemm")
+        }
+    }
+
+    func testBF16RoundingMatchesTheKernel() {
+        let x = randomMatrix(4096, seed: 11) + [0, -0, 1e-40, 3.4e38, -1.5, 1.00390625, 1.01171875]
+        var out = [UInt16](repeating: 0, count: x.count)
+        quill_f32_to_bf16(x, Int64(x.count), &out)
+        for i in x.indices { XCTAssertEqual(Float(bitPattern: UInt32(out[i]) << 16), QuantKernelsReference.bf16Rounded(x[i]), "value \(x[i])") }
     }
 
     func testTiledSGEMMPathMatchesDequantizedProduct() {

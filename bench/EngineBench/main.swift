@@ -86,11 +86,42 @@ func runModel(_ folder: String, args: [String]) throws {
     ])
 }
 
+/// The int8 GEMM and mat-vec kernels alone on one prefill-sized product, [512, 1536] x [8960, 1536]ᵀ, in
+/// giga multiply-adds per second (the sgemm figure above counts 2 flops per multiply-add).
+func measureKernels(threads: Int) -> [String: Any] {
+    let t = 512, rows = 8960, cols = 1536
+    var rng = SeededGenerator(seed: 3)
+    let w = (0..<(rows * cols)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 }
+    let x = (0..<(t * cols)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 }
+    var y = [Float](repeating: 0, count: t * rows)
+    var out: [String: Any] = ["threads": threads]
+    let pool = ThreadPool(threads: threads)
+    for format in [WeightFormat.q8_0, .q4_0] {
+        let m = w.withUnsafeBufferPointer { WeightMatrix(quantizing: $0.baseAddress!, rows: rows, columns: cols, format: format) }
+        let act = QuantizedActivations(capacityRows: t, columns: cols)
+        x.withUnsafeBufferPointer { act.quantize($0.baseAddress!, rows: t) }
+        var best = 0.0, bestVec = 0.0
+        for _ in 0..<3 {
+            let t0 = now()
+            x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { m.matmul(x: xp.baseAddress!, xq: act, tokens: t, y: $0.baseAddress!, ldy: rows, pool: pool) } }
+            best = max(best, Double(t * rows * cols) / (now() - t0) / 1e9)
+            let t1 = now()
+            for _ in 0..<20 { x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { m.matvec(x: xp.baseAddress!, xq: act, y: $0.baseAddress!, pool: pool) } } }
+            bestVec = max(bestVec, 20.0 * Double(m.byteCount) / (now() - t1) / 1e9)
+        }
+        out["\(format.rawValue)_gemm_gmac_s"] = best
+        out["\(format.rawValue)_matvec_gb_s"] = bestVec
+    }
+    return out
+}
+
 let args = Array(CommandLine.arguments.dropFirst())
 switch args.first {
 case "machine":
     let threads = Int(option("--threads", args) ?? "2") ?? 2
     emit(["threads": threads, "bandwidth_gb_s": measureBandwidth(threads: threads), "sgemm_gflop_s": measureSGEMM(threads: threads)])
+case "kernels":
+    emit(measureKernels(threads: Int(option("--threads", args) ?? "2") ?? 2))
 case "model" where args.count >= 2:
     do { try runModel(args[1], args: args) } catch { FileHandle.standardError.write(Data("quill-bench: \(error)\n".utf8)); exit(1) }
 default:

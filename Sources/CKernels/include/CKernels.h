@@ -51,3 +51,19 @@ float quill_stream_sum(const float *x, int64_t n);
 #ifdef __cplusplus
 }
 #endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Whether this CPU has AVX-512 BF16 dot products (VDPBF16PS), which the batched path prefers.
+int quill_has_bf16_dot(void);
+/// fp32 -> bf16, round to nearest even (n values).
+void quill_f32_to_bf16(const float *x, int64_t n, uint16_t *out);
+/// Expands `rows` rows of Q8_0 (format 8) or Q4_0 (format 2) blocks, `cols` values each, into bf16 (row stride cols).
+void quill_dequantize_rows_bf16(const uint8_t *w, int format, int64_t rows, int64_t cols, uint16_t *out);
+/// Y[t*ldy + r] = dot(W[r], X[t]) with W [rows, cols] and X [ntok, cols] in bf16, fp32 accumulation.
+void quill_gemm_bf16(const uint16_t *w, int64_t rows, int64_t cols, int64_t ntok,
+                     const uint16_t *x, float *y, int64_t ldy);
+#ifdef __cplusplus
+}
+#endif
