@@ -41,7 +41,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], exclude: ["Fixtures"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"]),
     ],
     swiftLanguageModes: [.v5]
