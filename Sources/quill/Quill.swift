@@ -18,6 +18,9 @@ struct LM: ParsableCommand {
         commandName: "lm",
         abstract: "Inspect and run a language model.",
         subcommands: [
+            LMTokenize.self,
+            LMDetokenize.self,
+            LMChatTemplate.self,
         ]
     )
 }
