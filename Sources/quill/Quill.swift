@@ -21,6 +21,9 @@ struct LM: ParsableCommand {
             LMInfo.self,
             LMGenerate.self,
             LMLogits.self,
+            LMTokenize.self,
+            LMDetokenize.self,
+            LMChatTemplate.self,
         ]
     )
 }

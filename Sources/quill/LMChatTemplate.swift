@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Tokenizers
+
+/// `quill lm chat-template`: render a model's chat template for a conversation, as transformers'
+/// `apply_chat_template(tokenize=False)` would.
+struct LMChatTemplate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat-template",
+        abstract: "Print the prompt a model's chat template makes of a conversation.")
+
+    @Option(help: "Hugging Face model folder holding tokenizer_config.json or chat_template.jinja.")
+    var model: String
+
+    @Option(help: "JSON file: an array of {\"role\": ..., \"content\": ...} messages.")
+    var messages: String
+
+    @Flag(help: "End with the assistant's turn opening, ready for generation.")
+    var addGenerationPrompt = false
+
+    @Option(help: "A Jinja file that replaces the model's own template.")
+    var template: String?
+
+    func run() throws {
+        let override = try template.map { try String(contentsOf: URL(fileURLWithPath: $0), encoding: .utf8) }
+        let chat = try ChatTemplate(modelFolder: URL(fileURLWithPath: model), override: override)
+        let data = try Data(contentsOf: URL(fileURLWithPath: messages))
+        guard let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw ValidationError("\(messages) must hold a JSON array of message objects")
+        }
+        print(try chat.render(messages: list, addGenerationPrompt: addGenerationPrompt), terminator: "")
+    }
+}
