@@ -11,6 +11,12 @@ struct LMGenerate: ParsableCommand {
     @Option(name: .customLong("input-ids"), help: "Comma-separated prompt token ids.")
     var inputIDs: String?
 
+    @Option(help: "The prompt as text (tokenized with the model folder's tokenizer.json).")
+    var prompt: String?
+
+    @Flag(help: "Wrap --prompt as a user turn with the model's chat template and its generation prompt.")
+    var chat = false
+
     @Option(name: .customLong("max-new-tokens"), help: "The most tokens to generate.")
     var maxNewTokens: Int
 
@@ -46,23 +52,45 @@ struct LMGenerate: ParsableCommand {
 
     func validate() throws {
         guard maxNewTokens >= 0 else { throw ValidationError("--max-new-tokens must not be negative") }
-        guard inputIDs != nil else { throw ValidationError("give the prompt as --input-ids") }
+        guard (inputIDs == nil) != (prompt == nil) else { throw ValidationError("give the prompt as either --prompt or --input-ids") }
+        if chat && prompt == nil { throw ValidationError("--chat needs --prompt") }
     }
 
     func run() throws {
-        let prompt = try parseIDs(inputIDs ?? "")
+        // Text needs the tokenizer; ids alone do not (tiny test models have none), but use it when it is there.
+        let tokenizerFile = options.modelURL.appendingPathComponent("tokenizer.json")
+        let tokenizer = (self.prompt != nil || FileManager.default.fileExists(atPath: tokenizerFile.path))
+            ? try Tokenizer(modelFolder: options.modelURL) : nil
+        let prompt: [Int]
+        if let text = self.prompt, let tokenizer {
+            if chat {
+                let template = try ChatTemplate(modelFolder: options.modelURL)
+                let rendered = try template.render([ChatMessage(role: "user", content: text)], addGenerationPrompt: true)
+                // The template already holds BOS and the turn markers: parse them as special tokens, add nothing.
+                prompt = tokenizer.encode(rendered, addSpecialTokens: false, parseSpecial: true)
+            } else {
+                prompt = tokenizer.encode(text, addSpecialTokens: true)
+            }
+        } else {
+            prompt = try parseIDs(inputIDs ?? "")
+        }
         let session = try options.session(context: context ?? prompt.count + maxNewTokens)
         let sampling = greedy ? SamplingParameters.greedy
             : SamplingParameters(temperature: temperature, topK: topK, topP: topP, repetitionPenalty: repetitionPenalty, seed: seed)
+        // End-of-sequence ids stop generation unless the caller names its own stop ids.
+        let stops = stopIDs.isEmpty ? Set(tokenizer?.eosTokenIds ?? []) : Set(stopIDs)
         let generation = GenerationOptions(maxNewTokens: maxNewTokens, sampling: sampling,
-                                           stopTokenIds: Set(stopIDs), stopStrings: stopStrings)
-        let result = try Generator.generate(session: session, prompt: prompt, options: generation)
+                                           stopTokenIds: stops, stopStrings: stopStrings)
+        let detokenize = tokenizer.map { t in { (ids: [Int]) in t.decode(ids, skipSpecialTokens: true) } }
+        let result = try Generator.generate(session: session, prompt: prompt, options: generation, detokenize: detokenize)
         if json {
             try printJSON([
                 "ids": result.ids, "text": result.text, "prompt_tokens": result.promptTokens,
                 "generated_tokens": result.generatedTokens, "stop_reason": result.stopReason.rawValue,
                 "prefill_tokens_per_s": result.prefillTokensPerSecond, "decode_tokens_per_s": result.decodeTokensPerSecond,
             ])
+        } else if tokenizer != nil {
+            print(result.text)
         } else {
             print(result.ids.map(String.init).joined(separator: ","))
         }
