@@ -11,15 +11,22 @@ public enum DialogueReader {
         /// when both letters occur, because "P:" alone is the Plan of a SOAP note.
         public var doctorTurns: Int
         public var patientTurns: Int
+        /// Labelled turns of other speakers (family, nurse, interpreter…).
+        public var otherTurns: Int = 0
         /// Non-blank lines that are not the start of a turn.
         public var unlabelledLines: Int
 
-        /// Detection rule: at least two doctor turns and two patient turns; or, for a short
-        /// exchange, one of each with every non-blank line labelled. A note with "Patient:" and
-        /// "Doctor:" header lines is not a dialogue by this rule.
+        /// Detection rule, any of:
+        /// - at least two doctor turns and two patient turns;
+        /// - at least two doctor turns and two turns of other speakers (a parent speaking for a
+        ///   child), with at least as many labelled turns as unlabelled lines;
+        /// - a short exchange: a doctor turn and another speaker's turn, every non-blank line labelled.
+        /// A note with "Patient:" and "Doctor:" header lines is not a dialogue by this rule.
         public var looksLikeDialogue: Bool {
-            (doctorTurns >= 2 && patientTurns >= 2)
-                || (doctorTurns >= 1 && patientTurns >= 1 && unlabelledLines == 0 && turns.count >= 2)
+            let labelled = doctorTurns + patientTurns + otherTurns
+            return (doctorTurns >= 2 && patientTurns >= 2)
+                || (doctorTurns >= 2 && otherTurns >= 2 && labelled >= unlabelledLines)
+                || (doctorTurns >= 1 && patientTurns + otherTurns >= 1 && unlabelledLines == 0 && turns.count >= 2)
         }
     }
 
@@ -74,7 +81,7 @@ public enum DialogueReader {
         var turns: [DialogueTurn] = []
         var lines: [Substring] = []
         var role: SpeakerRole = .other, speaker = ""
-        var doctor = 0, patient = 0, letterD = 0, letterP = 0, unlabelled = 0
+        var doctor = 0, patient = 0, other = 0, letterD = 0, letterP = 0, unlabelled = 0
         func flush() {
             guard !speaker.isEmpty || !lines.isEmpty else { return }
             let t = lines.map { String($0) }.joined(separator: "\n").trimmedWhitespace
@@ -91,7 +98,7 @@ public enum DialogueReader {
                 case (.patient, true): letterP += 1
                 case (.doctor, false): doctor += 1
                 case (.patient, false): patient += 1
-                default: break
+                case (.other, _): other += 1
                 }
             } else if line.trimmedWhitespaceSub.isEmpty {
                 continue
@@ -106,6 +113,6 @@ public enum DialogueReader {
         flush()
         if letterD > 0 && letterP > 0 { doctor += letterD; patient += letterP }
         return Turns(header: header.joined(separator: "\n"), turns: turns.filter { !$0.text.isEmpty },
-                     doctorTurns: doctor, patientTurns: patient, unlabelledLines: unlabelled)
+                     doctorTurns: doctor, patientTurns: patient, otherTurns: other, unlabelledLines: unlabelled)
     }
 }

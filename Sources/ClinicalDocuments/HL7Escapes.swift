@@ -82,7 +82,7 @@ enum HL7Escapes {
         }
         let kept = bytes.filter { $0 >= 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         if let s = String(validating: kept, as: UTF8.self) { return s }
-        return String(String.UnicodeScalarView(kept.map { Unicode.Scalar($0) }))
+        return String(String.UnicodeScalarView(kept.filter { !(0x7F...0x9F).contains($0) }.map { Unicode.Scalar($0) }))
     }
 
     private static func hexValue(_ c: UInt8) -> UInt8? {

@@ -101,7 +101,8 @@ enum HL7Parser {
         guard head == "MSH" || head == "FHS" || head == "BHS" else { return false }
         u = u.dropFirst(3)
         guard let sep = u.first else { return false }
-        return isValidSeparator(sep)
+        // Sentence punctuation after "MSH" is prose ("MSH: methylsulfonylmethane"), not a field separator.
+        return isValidSeparator(sep) && !":.,;-()'\"/".unicodeScalars.contains(sep)
     }
 
     static func isValidSeparator(_ s: Unicode.Scalar) -> Bool {

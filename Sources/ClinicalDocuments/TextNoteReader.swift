@@ -24,10 +24,18 @@ public enum TextNoteReader {
         var sections: [Section] = []
         var title = "Narrative", code: String? = nil
         var body: [String] = []
+        var headingLine: String? = nil
         func flush() {
             let t = body.joined(separator: "\n").trimmedWhitespace
-            if !t.isEmpty { sections.append(Section(title: title, code: code, text: t)) }
+            if !t.isEmpty {
+                sections.append(Section(title: title, code: code, text: t))
+            } else if let h = headingLine {
+                // A heading with nothing under it ("PROGRESS NOTE" atop a note) is text, not a section.
+                if sections.isEmpty { sections.append(Section(title: "Narrative", code: nil, text: h)) }
+                else { sections[sections.count - 1].text += "\n" + h }
+            }
             body = []
+            headingLine = nil
         }
         for line in TextLines.lines(text) {
             var remainder = line
@@ -35,6 +43,7 @@ public enum TextNoteReader {
                 flush()
                 title = h.title; code = h.code
                 remainder = h.rest
+                headingLine = String(line).trimmedWhitespace
             }
             // Mid-line headings: ". Dx: …" splits the line.
             var pieces = inlineHeadings(remainder)
@@ -44,6 +53,7 @@ public enum TextNoteReader {
             }
             for piece in pieces {
                 flush()
+                headingLine = nil
                 if let h = piece.heading { title = h.title; code = h.loinc }
                 body.append(String(piece.text))
             }

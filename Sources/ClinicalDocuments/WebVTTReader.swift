@@ -12,14 +12,14 @@ enum WebVTTReader {
         var payloads: [String] = []
         var anyVoice = false
         var turns: [DialogueTurn] = []
-        var doctor = 0, patient = 0
+        var doctor = 0, patient = 0, other = 0
 
         func add(speaker: String?, _ text: String) {
             let t = text.trimmedWhitespace
             guard !t.isEmpty else { return }
             if let speaker, speaker != turns.last?.speaker || turns.isEmpty {
                 let role = SpeakerLabels.classify(Substring(speaker))?.role ?? .other
-                if role == .doctor { doctor += 1 } else if role == .patient { patient += 1 }
+                switch role { case .doctor: doctor += 1; case .patient: patient += 1; case .other: other += 1 }
                 turns.append(DialogueTurn(role: role, speaker: speaker, text: t))
             } else if !turns.isEmpty {
                 turns[turns.count - 1].text += "\n" + t
@@ -47,7 +47,7 @@ enum WebVTTReader {
             // No voice tags: the cues may carry "Doctor: …" lines themselves.
             return DialogueReader.turns(in: payloads.map { stripTags($0) }.joined(separator: "\n"))
         }
-        return DialogueReader.Turns(header: "", turns: turns, doctorTurns: doctor, patientTurns: patient, unlabelledLines: 0)
+        return DialogueReader.Turns(header: "", turns: turns, doctorTurns: doctor, patientTurns: patient, otherTurns: other, unlabelledLines: 0)
     }
 
     /// Splits a cue payload at `<v Speaker>` / `<v.class Speaker>` tags; text before the first voice has no speaker.
