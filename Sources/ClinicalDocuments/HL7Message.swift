@@ -230,9 +230,11 @@ enum HL7Parser {
             }
             guard currentError == nil, let d = active else { continue }
             guard let name = segmentName(trimmed, d.field) else {
+                // Usually the previous segment had a line break inside a field, so it is the one named.
                 let shown = String(String.UnicodeScalarView(trimmed.unicodeScalars.prefix(12)))
-                currentError = DocumentError(file: file, place: .hl7(message: currentIndex, segment: head, field: nil, line: line.number),
-                                             problem: .hl7(detail: "line \(line.number) should start a segment (three capital letters or digits, then '\(d.field)'), but it starts with '\(shown)'; a line break inside a field can cause this"))
+                let previousID = current.last?.id ?? "MSH", previousLine = current.last?.line ?? line.number
+                currentError = DocumentError(file: file, place: .hl7(message: currentIndex, segment: previousID, field: nil, line: line.number),
+                                             problem: .hl7(detail: "line \(line.number) should start a segment (three capital letters or digits, then '\(d.field)'), but it starts with '\(shown)'; a line break inside a field of the \(previousID) segment on line \(previousLine) can cause this"))
                 continue
             }
             current.append(HL7Segment(id: name, fields: HL7Split.split(trimmed, by: d.field), line: line.number, delimiters: d))

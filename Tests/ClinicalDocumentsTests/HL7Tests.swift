@@ -115,8 +115,9 @@ final class HL7Tests: XCTestCase {
         XCTAssertEqual(reading.documents.map(\.messageIndex), [1, 3])
         XCTAssertEqual(reading.documents[1].sections[0].text, "Pathology report: Seborrhoeic keratosis.")
         let error = try XCTUnwrap(reading.errors.first)
-        XCTAssertEqual(error.place, .hl7(message: 2, segment: "and", field: nil, line: 9))
+        XCTAssertEqual(error.place, .hl7(message: 2, segment: "OBX", field: nil, line: 9))
         XCTAssertTrue(error.description.contains("line 9 should start a segment"), error.description)
+        XCTAssertTrue(error.description.contains("a line break inside a field of the OBX segment on line 8"), error.description)
         XCTAssertFalse(reading.succeeded)
     }
 
