@@ -8,6 +8,7 @@ struct Quill: ParsableCommand {
         abstract: "Clinical notes and dialogues in, discharge summaries and SOAP notes out, on this machine's CPU.",
         subcommands: [
             LM.self,
+            Inspect.self,
         ]
     )
 }

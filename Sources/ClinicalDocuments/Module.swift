@@ -1,2 +1,0 @@
-/// Clinical documents in: text notes, dialogues, HL7 v2 and CDA R2 become one ClinicalDocument.
-public enum ClinicalDocumentsModule {}
