@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libxml2-dev).
@@ -34,8 +35,13 @@ let package = Package(
         // Clinical documents in.
         .target(name: "ClinicalDocuments", dependencies: ["CLibXML2"]),
 
+        // From document to finished output: prompts, section-structured generation, fact check, templates.
+        .target(name: "QuillPipeline", dependencies: [
+            "LLM", "ClinicalDocuments", .product(name: "Mustache", package: "swift-mustache"),
+        ]),
+
         .executableTarget(name: "quill", dependencies: [
-            "LLM", "Tokenizers", "ClinicalDocuments",
+            "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +52,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], exclude: ["Fixtures"]),
+        .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

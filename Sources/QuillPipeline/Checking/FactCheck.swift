@@ -1,0 +1,177 @@
+import Foundation
+
+/// A statement in an output that the input does not support: a safety net for reviewers.
+public struct FactFinding: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case quantity      // a number with a unit, a dose, a ratio such as a blood pressure, a percentage
+        case date
+        case medication    // a medication name from the lexicon
+        case term          // another clinical word the input never uses
+    }
+    public let kind: Kind
+    /// The text as it stands in the output.
+    public let text: String
+    /// The output section it was found in.
+    public let section: String
+}
+
+/// Checks generated sections against the input: every quantity, date and medication stated in the output
+/// must occur in the input (compared in normalised form: "500mg" = "500 mg", "07/03/2025" = "2025-03-07").
+/// Clinical words the input never uses are reported as `term` findings (lower severity by default).
+public struct FactChecker: Sendable {
+    public let medications: Set<String>
+    /// Words the output may use without the input (connecting words and the phrasing Quill's outputs use).
+    public let phrasing: Set<String>
+
+    public init(medications: Set<String>, phrasing: Set<String> = FactChecker.defaultPhrasing) {
+        self.medications = Set(medications.map { $0.lowercased() })
+        self.phrasing = phrasing
+    }
+
+    /// Loads the medication lexicon (one name per line, `#` comments) from a file a hospital can edit.
+    public init(lexicon url: URL) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        self.init(medications: Set(names))
+    }
+
+    public func check(sections: [(heading: String, text: String)], input: String) -> [FactFinding] {
+        let source = Facts(of: input, medications: medications)
+        var findings: [FactFinding] = []
+        for (heading, text) in sections where text != notDocumented {
+            let stated = Facts(of: text, medications: medications)
+            for q in stated.quantities where !source.quantityKeys.contains(q.key) {
+                findings.append(FactFinding(kind: .quantity, text: q.text, section: heading))
+            }
+            for d in stated.dates where !source.dateKeys.contains(d.key) && !(d.ambiguousKey.map(source.dateKeys.contains) ?? false) {
+                findings.append(FactFinding(kind: .date, text: d.text, section: heading))
+            }
+            for m in stated.medications where !source.medicationKeys.contains(m.lowercased()) {
+                findings.append(FactFinding(kind: .medication, text: m, section: heading))
+            }
+            for w in stated.words where w.count >= 5 && !phrasing.contains(w) && !source.stems.contains(Facts.stem(w))
+                && !medications.contains(w) {
+                findings.append(FactFinding(kind: .term, text: w, section: heading))
+            }
+        }
+        return findings
+    }
+
+    public static let defaultPhrasing: Set<String> = [
+        "admitted", "discharged", "presenting", "presented", "complaint", "complaints", "diagnosis", "diagnosed",
+        "history", "treatment", "treated", "investigations", "investigation", "follow", "documented", "patient",
+        "reports", "reported", "denies", "states", "stated", "started", "continue", "continued", "prescribed",
+        "showed", "revealed", "results", "including", "without", "within", "normal", "given", "daily", "twice",
+        "three", "times", "every", "needed", "discharge", "admission", "subjective", "objective", "assessment",
+        "examination", "exam", "vitals", "vital", "signs", "taking", "currently", "which", "their", "there",
+        "after", "before", "since", "about", "other", "female", "male", "years", "year-old", "months", "weeks",
+        "hours", "minutes", "advised", "review", "return", "symptoms", "worsen", "worsening", "plan", "clinic",
+    ]
+}
+
+/// The checkable facts of one text.
+struct Facts {
+    struct Quantity { let text: String; let key: String }
+    struct DateFact { let text: String; let key: String; let ambiguousKey: String? }
+
+    var quantities: [Quantity] = []
+    var dates: [DateFact] = []
+    var medications: [String] = []
+    var words: [String] = []
+    var quantityKeys: Set<String> { Set(quantities.map(\.key)) }
+    var dateKeys: Set<String> { Set(dates.map(\.key) + dates.compactMap(\.ambiguousKey)) }
+    var medicationKeys: Set<String> { Set(medications.map { $0.lowercased() }) }
+    var stems: Set<String> { Set(words.map(Facts.stem)) }
+
+    static let unitAliases: [String: String] = [
+        "mgs": "mg", "milligrams": "mg", "milligram": "mg", "micrograms": "mcg", "µg": "mcg", "ug": "mcg",
+        "ml": "ml", "millilitres": "ml", "milliliters": "ml", "units": "unit", "u": "unit", "iu": "unit",
+        "day": "day", "days": "day", "d": "day", "week": "week", "weeks": "week", "wk": "week", "wks": "week",
+        "month": "month", "months": "month", "mo": "month", "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour", "h": "hour",
+        "minute": "min", "minutes": "min", "mins": "min", "year": "year", "years": "year", "yrs": "year", "yr": "year",
+        "bpm": "bpm", "/min": "/min", "%": "%", "°c": "°c", "c": "°c", "°f": "°f", "f": "°f", "kg": "kg", "g": "g", "l": "l",
+        "mmhg": "mmhg", "mmol/l": "mmol/l", "mg/dl": "mg/dl", "mg/l": "mg/l", "g/dl": "g/dl", "ng/l": "ng/l",
+        "ng/ml": "ng/ml", "µmol/l": "umol/l", "umol/l": "umol/l", "meq/l": "meq/l", "x10^9/l": "x10^9/l", "mcg": "mcg", "mg": "mg",
+        "cm": "cm", "mm": "mm", "mg/kg": "mg/kg", "u/l": "u/l", "iu/l": "u/l", "breaths/min": "/min",
+    ]
+
+    init(of text: String, medications lexicon: Set<String>) {
+        let lower = text.lowercased()
+        // Dates first, so their digits are not read as quantities.
+        var masked = lower
+        for match in Facts.datePattern.matches(in: lower, range: NSRange(lower.startIndex..., in: lower)) {
+            guard let r = Range(match.range, in: lower) else { continue }
+            if let d = Facts.normaliseDate(String(lower[r])) {
+                dates.append(DateFact(text: String(text[r]), key: d.key, ambiguousKey: d.ambiguous))
+                masked.replaceSubrange(r, with: String(repeating: " ", count: lower[r].count))
+            }
+        }
+        for match in Facts.quantityPattern.matches(in: masked, range: NSRange(masked.startIndex..., in: masked)) {
+            guard let r = Range(match.range, in: masked),
+                  let numberRange = Range(match.range(at: 1), in: masked) else { continue }
+            let number = Facts.normaliseNumber(String(masked[numberRange]))
+            var unit = ""
+            if let ur = Range(match.range(at: 2), in: masked) { unit = String(masked[ur]) }
+            let unitKey = Facts.unitAliases[unit] ?? unit
+            // A bare integer without a unit is not a checkable fact (list numbers, counts); ratios and decimals are.
+            if unitKey.isEmpty && !number.contains("/") && !number.contains(".") { continue }
+            quantities.append(Quantity(text: String(text[r]).trimmingCharacters(in: .whitespaces), key: "\(number) \(unitKey)"))
+        }
+        for w in lower.split(whereSeparator: { !($0.isLetter || $0 == "-") }) {
+            let word = String(w).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+            if word.isEmpty { continue }
+            if lexicon.contains(word) { medications.append(word) }
+            words.append(word)
+        }
+    }
+
+    static let quantityPattern = try! NSRegularExpression(pattern:
+        #"(?<![\w.])(\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?)\s*(x10\^9/l|mmol/l|mg/dl|mg/l|g/dl|ng/l|ng/ml|µmol/l|umol/l|meq/l|mg/kg|u/l|iu/l|breaths/min|mmhg|mcg|µg|ug|mg|ml|kg|g|l|units?|iu|%|°c|°f|bpm|/min|days?|d|weeks?|wks?|wk|months?|mo|hours?|hrs?|h|minutes?|mins?|years?|yrs?|cm|mm)?(?![\w])"#)
+
+    static let datePattern = try! NSRegularExpression(pattern:
+        #"\b(\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2},? \d{4})\b"#)
+
+    static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+    /// ISO form of a date; slash dates are ambiguous (US month/day or day/month), so both readings are kept.
+    static func normaliseDate(_ s: String) -> (key: String, ambiguous: String?)? {
+        func iso(_ y: Int, _ m: Int, _ d: Int) -> String? {
+            guard (1...12).contains(m), (1...31).contains(d) else { return nil }
+            return String(format: "%04d-%02d-%02d", y, m, d)
+        }
+        if s.count == 10, s.dropFirst(4).first == "-" {
+            let p = s.split(separator: "-").compactMap { Int($0) }
+            return p.count == 3 ? iso(p[0], p[1], p[2]).map { ($0, nil) } : nil
+        }
+        let numeric = s.split(whereSeparator: { $0 == "/" || $0 == "." }).compactMap { Int($0) }
+        if numeric.count == 3 {
+            let us = iso(numeric[2], numeric[0], numeric[1]), eu = iso(numeric[2], numeric[1], numeric[0])
+            if s.contains(".") { return eu.map { ($0, nil) } }
+            guard let first = us ?? eu else { return nil }
+            return (first, us != nil && eu != nil && us != eu ? eu : nil)
+        }
+        let parts = s.replacingOccurrences(of: ",", with: "").split(separator: " ").map(String.init)
+        guard parts.count == 3 else { return nil }
+        let monthFirst = Int(parts[0]) == nil
+        let monthName = monthFirst ? parts[0] : parts[1]
+        guard let m = months.firstIndex(where: { monthName.hasPrefix($0) }),
+              let d = Int(monthFirst ? parts[1] : parts[0]), let y = Int(parts[2]) else { return nil }
+        return iso(y, m + 1, d).map { ($0, nil) }
+    }
+
+    static func normaliseNumber(_ s: String) -> String {
+        s.split(separator: "/").map { part -> String in
+            guard let v = Double(part) else { return String(part) }
+            return v == v.rounded() ? String(Int(v)) : String(v)
+        }.joined(separator: "/")
+    }
+
+    /// A crude stem so "infections" is supported by "infection" and "treated" by "treatment".
+    static func stem(_ w: String) -> String {
+        for suffix in ["ations", "ation", "ments", "ment", "ings", "ing", "ies", "ed", "es", "s"] where w.count > suffix.count + 3 && w.hasSuffix(suffix) {
+            return String(w.dropLast(suffix.count))
+        }
+        return w
+    }
+}

@@ -1,0 +1,100 @@
+import ClinicalDocuments
+import Foundation
+import LLM
+
+/// What the pipeline needs to know, from Quill's config.
+public struct PipelineSettings: Sendable {
+    public var templatesFolder: URL
+    public var lexicon: URL
+    public var formats: [OutputFormat]
+    public var limits: GenerationLimits
+    /// Fact-finding kinds that send a document to review instead of the outbox.
+    public var reviewOn: Set<FactFinding.Kind>
+    /// Whether the model's reasoning is kept (for the audit trail); it never reaches an output.
+    public var keepReasoning: Bool
+
+    public init(templatesFolder: URL, lexicon: URL? = nil, formats: [OutputFormat] = OutputFormat.allCases,
+                limits: GenerationLimits = GenerationLimits(), reviewOn: Set<FactFinding.Kind> = [.quantity, .date, .medication],
+                keepReasoning: Bool = false) {
+        self.templatesFolder = templatesFolder
+        self.lexicon = lexicon ?? templatesFolder.appendingPathComponent("lexicon/medications.txt")
+        self.formats = formats; self.limits = limits; self.reviewOn = reviewOn; self.keepReasoning = keepReasoning
+    }
+}
+
+/// One output file, named `<stem>.<task>.<ext>`.
+public struct OutputFile: Sendable, Equatable {
+    public let name: String
+    public let data: Data
+}
+
+/// A processed document: the files to write, the provenance, and whether it needs a reviewer first.
+public struct PipelineResult: Sendable {
+    public let note: GeneratedNote
+    public let files: [OutputFile]
+    public let provenance: Provenance
+    public let findings: [FactFinding]
+    public let needsReview: Bool
+    public let reasoning: String?
+}
+
+/// From a `ClinicalDocument` to finished files: prompt through the model's chat template, section-structured
+/// generation, fact check, and every configured template. The model, tokenizer and templates are loaded once;
+/// a session (KV cache and scratch) belongs to the calling worker.
+public final class DocumentPipeline: @unchecked Sendable {
+    public let model: LanguageModel
+    public let tokenizer: Tokenizer
+    public let chatTemplate: ChatTemplate
+    public let templates: TemplateSet
+    public let factChecker: FactChecker
+    public let settings: PipelineSettings
+    public let modelID: String
+
+    public init(model: LanguageModel, tokenizer: Tokenizer, chatTemplate: ChatTemplate, settings: PipelineSettings) throws {
+        self.model = model; self.tokenizer = tokenizer; self.chatTemplate = chatTemplate; self.settings = settings
+        self.templates = try TemplateSet(folder: settings.templatesFolder, formats: settings.formats)
+        self.factChecker = try FactChecker(lexicon: settings.lexicon)
+        self.modelID = model.folder.lastPathComponent
+    }
+
+    /// Loads model, tokenizer and chat template from a model folder, and the templates.
+    public convenience init(modelFolder: URL, quantization: WeightFormat, settings: PipelineSettings) throws {
+        try self.init(model: LanguageModel.load(folder: modelFolder, format: quantization),
+                      tokenizer: Tokenizer(modelFolder: modelFolder), chatTemplate: ChatTemplate(modelFolder: modelFolder),
+                      settings: settings)
+    }
+
+    /// A session sized for documents up to `contextLength` positions, for one worker.
+    public func makeSession(contextLength: Int = 4096, threads: Int) -> InferenceSession {
+        InferenceSession(model: model, contextLength: contextLength, threads: threads)
+    }
+
+    public func process(_ document: ClinicalDocument, stem: String, inputSHA256: String, session: InferenceSession,
+                        adapterVersion: String? = nil, shouldContinue: () -> Bool = { true }) throws -> PipelineResult {
+        let task = OutputTask(document.task)
+        let input = ClinicalPrompt.documentText(document)
+        let prompt = try ClinicalPrompt.render(task: task, documentText: input, template: chatTemplate)
+        session.reset()
+        let note = try SectionedGenerator(tokenizer: tokenizer, limits: settings.limits)
+            .generate(session: session, promptText: prompt, task: task, shouldContinue: shouldContinue)
+        let findings = factChecker.check(sections: note.sections.map { ($0.heading, $0.text) }, input: input)
+        let needsReview = findings.contains { settings.reviewOn.contains($0.kind) }
+        let run = RunFacts(modelID: modelID, quantization: model.format.rawValue, adapterVersion: adapterVersion, inputSHA256: inputSHA256)
+        let documentID = UUID().uuidString.lowercased()
+        let context = RenderContext.make(document: document, note: note, run: run, documentID: documentID)
+        var files: [OutputFile] = []
+        for format in settings.formats {
+            let text = try templates.render(task: task, format: format, context: context)
+            files.append(OutputFile(name: format.fileName(stem: stem, task: task), data: Data(text.utf8)))
+        }
+        let provenance = Provenance(
+            documentID: documentID, sourceFile: (document.sourceFile as NSString).lastPathComponent, inputSHA256: inputSHA256,
+            task: task.rawValue, model: modelID, quantization: model.format.rawValue, adapterVersion: adapterVersion,
+            promptTokens: note.promptTokens, generatedTokens: note.generatedTokens, prefillSeconds: note.prefillSeconds,
+            generationSeconds: note.generationSeconds, createdAt: ISO8601DateFormatter().string(from: run.createdAt),
+            outputs: files.map(\.name), factFindings: findings, needsReview: needsReview)
+        files.append(OutputFile(name: "\(stem).\(task.rawValue).provenance.json", data: try provenance.json()))
+        return PipelineResult(note: note, files: files, provenance: provenance, findings: findings, needsReview: needsReview,
+                              reasoning: settings.keepReasoning ? note.reasoning : nil)
+    }
+}

@@ -1,0 +1,57 @@
+import ClinicalDocuments
+import Tokenizers
+
+/// The prompt Quill sends for a document, built through the model's own chat template. The same code
+/// renders training pairs (`trainingPair`), so the demo model and later adapters are trained on exactly
+/// the text the daemon sends.
+public enum ClinicalPrompt {
+    /// The instruction for a task. All instructions go in the user turn (DeepSeek-R1's advice: no system prompt).
+    public static func instruction(_ task: OutputTask) -> String {
+        let headings = task.sections.map(\.heading).joined(separator: ", ")
+        switch task {
+        case .dischargeSummary:
+            return "Write a discharge summary of the clinical note below. Use only facts stated in the note. "
+                + "Write one line per section, in this order: \(headings). "
+                + "Write \"\(notDocumented)\" for a section the note does not cover."
+        case .soapNote:
+            return "Write a SOAP note of the doctor-patient dialogue below. Use only facts stated in the dialogue. "
+                + "Write one line per section, in this order: \(headings). "
+                + "Write \"\(notDocumented)\" for a section the dialogue does not cover."
+        }
+    }
+
+    /// The document's text as the model reads it: dialogue turns as "Role: text" lines; note sections as
+    /// "Title: text" paragraphs (untitled narrative as it is).
+    public static func documentText(_ document: ClinicalDocument) -> String {
+        if !document.turns.isEmpty {
+            return document.turns.map { "\($0.role == .doctor ? "Doctor" : $0.role == .patient ? "Patient" : $0.speaker): \($0.text)" }
+                .joined(separator: "\n")
+        }
+        return document.sections.map { s in
+            s.title.isEmpty || s.title == "Narrative" || s.title == "Note" ? s.text : "\(s.title): \(s.text)"
+        }.joined(separator: "\n")
+    }
+
+    /// The user turn's content for a task and the document's text.
+    public static func userMessage(task: OutputTask, documentText: String) -> String {
+        let label = task == .soapNote ? "Dialogue" : "Clinical note"
+        return "\(instruction(task))\n\n\(label):\n\(documentText)"
+    }
+
+    /// The rendered prompt text (chat template with the generation prompt).
+    public static func render(task: OutputTask, documentText: String, template: ChatTemplate) throws -> String {
+        try template.render([ChatMessage(role: "user", content: userMessage(task: task, documentText: documentText))],
+                            addGenerationPrompt: true)
+    }
+
+    /// What the model is trained to write after the prompt: one "Heading: text" line per section.
+    public static func completion(task: OutputTask, sections: [String: String]) -> String {
+        task.sections.map { "\($0.heading): \(sections[$0.key] ?? notDocumented)" }.joined(separator: "\n")
+    }
+
+    /// A (prompt, completion) pair for training, exactly as the daemon would prompt for this document.
+    public static func trainingPair(task: OutputTask, documentText: String, sections: [String: String],
+                                    template: ChatTemplate) throws -> (prompt: String, completion: String) {
+        (try render(task: task, documentText: documentText, template: template), completion(task: task, sections: sections))
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The `<stem>.<task>.provenance.json` sidecar: where an output came from and what the checks found.
+/// It names hashes and ids, never patient text.
+public struct Provenance: Sendable, Codable, Equatable {
+    public var documentID: String
+    public var sourceFile: String
+    public var inputSHA256: String
+    public var task: String
+    public var model: String
+    public var quantization: String
+    public var adapterVersion: String?
+    public var promptTokens: Int
+    public var generatedTokens: Int
+    public var prefillSeconds: Double
+    public var generationSeconds: Double
+    public var createdAt: String
+    public var outputs: [String]
+    public var factFindings: [FactFinding]
+    public var needsReview: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case documentID = "document_id", sourceFile = "source_file", inputSHA256 = "input_sha256", task, model, quantization
+        case adapterVersion = "adapter_version", promptTokens = "prompt_tokens", generatedTokens = "generated_tokens"
+        case prefillSeconds = "prefill_seconds", generationSeconds = "generation_seconds", createdAt = "created_at"
+        case outputs, factFindings = "fact_findings", needsReview = "needs_review"
+    }
+
+    public func json() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try e.encode(self)
+    }
+}
