@@ -118,7 +118,7 @@ struct Facts {
             if unitKey.isEmpty && !number.contains("/") && !number.contains(".") { continue }
             quantities.append(Quantity(text: String(text[r]).trimmingCharacters(in: .whitespaces), key: "\(number) \(unitKey)"))
         }
-        for w in lower.split(whereSeparator: { !($0.isLetter || $0 == "-") }) {
+        for w in masked.split(whereSeparator: { !($0.isLetter || $0 == "-") }) {
             let word = String(w).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
             if word.isEmpty { continue }
             if lexicon.contains(word) { medications.append(word) }

@@ -1,0 +1,36 @@
+import ClinicalDocuments
+import Foundation
+import Tokenizers
+import XCTest
+@testable import QuillPipeline
+
+/// The prompt goes through the model's own chat template; one code path renders serving and training prompts.
+final class PromptTests: XCTestCase {
+    let r1 = PipelineFixtures.shared.appendingPathComponent("tokenizers/deepseek-r1-distill-qwen-1.5b")
+
+    func testDischargePromptThroughTheDeepSeekTemplate() throws {
+        let template = try ChatTemplate(modelFolder: r1)
+        let doc = PipelineFixtures.dischargeDocument()
+        let text = ClinicalPrompt.documentText(doc)
+        XCTAssertTrue(text.hasPrefix("36 y/o female, adm 2025-03-07, c/o headache x 1 week."), text)
+        let prompt = try ClinicalPrompt.render(task: .dischargeSummary, documentText: text, template: template)
+        XCTAssertEqual(prompt, "<｜begin▁of▁sentence｜><｜User｜>" + ClinicalPrompt.userMessage(task: .dischargeSummary, documentText: text)
+                       + "<｜Assistant｜><think>\n")
+        XCTAssertTrue(ReasoningText.opensThinking(prompt))
+        XCTAssertTrue(prompt.contains("Admission, Presenting complaint, Diagnosis, History, Treatment, Investigations, Discharge, Follow-up"))
+    }
+
+    func testDialogueTurnsAreRenderedWithRoles() throws {
+        let doc = try DialogueReader.read(text: "Doctor: What brings you in?\nPatient: A cough for 3 days.\n", encoding: .utf8, file: "d.txt")
+        XCTAssertEqual(ClinicalPrompt.documentText(doc), "Doctor: What brings you in?\nPatient: A cough for 3 days.")
+        XCTAssertEqual(OutputTask(doc.task), .soapNote)
+    }
+
+    func testTrainingPairIsThePromptPlusTheSectionLines() throws {
+        let template = try ChatTemplate(modelFolder: r1)
+        let pair = try ClinicalPrompt.trainingPair(task: .soapNote, documentText: "Doctor: Hi\nPatient: Cough.",
+                                                   sections: ["subjective": "Cough.", "plan": "Rest."], template: template)
+        XCTAssertEqual(pair.prompt, try ClinicalPrompt.render(task: .soapNote, documentText: "Doctor: Hi\nPatient: Cough.", template: template))
+        XCTAssertEqual(pair.completion, "Subjective: Cough.\nObjective: Not documented.\nAssessment: Not documented.\nPlan: Rest.")
+    }
+}
