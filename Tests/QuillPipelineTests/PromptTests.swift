@@ -31,6 +31,6 @@ final class PromptTests: XCTestCase {
         let pair = try ClinicalPrompt.trainingPair(task: .soapNote, documentText: "Doctor: Hi\nPatient: Cough.",
                                                    sections: ["subjective": "Cough.", "plan": "Rest."], template: template)
         XCTAssertEqual(pair.prompt, try ClinicalPrompt.render(task: .soapNote, documentText: "Doctor: Hi\nPatient: Cough.", template: template))
-        XCTAssertEqual(pair.completion, "Subjective: Cough.\nObjective: Not documented.\nAssessment: Not documented.\nPlan: Rest.")
+        XCTAssertEqual(pair.completion, "</think>\n\nSubjective: Cough.\nObjective: Not documented.\nAssessment: Not documented.\nPlan: Rest.")
     }
 }

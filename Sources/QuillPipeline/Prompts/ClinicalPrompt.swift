@@ -49,9 +49,13 @@ public enum ClinicalPrompt {
         task.sections.map { "\($0.heading): \(sections[$0.key] ?? notDocumented)" }.joined(separator: "\n")
     }
 
-    /// A (prompt, completion) pair for training, exactly as the daemon would prompt for this document.
+    /// A (prompt, completion) pair for training, exactly as the daemon would prompt for this document. When the
+    /// template opens a thought (DeepSeek-R1's "<think>\n"), the completion closes it at once: the answer follows
+    /// "</think>\n\n" as in R1's training format, and section-structured generation forces the same "\n\n".
     public static func trainingPair(task: OutputTask, documentText: String, sections: [String: String],
                                     template: ChatTemplate) throws -> (prompt: String, completion: String) {
-        (try render(task: task, documentText: documentText, template: template), completion(task: task, sections: sections))
+        let prompt = try render(task: task, documentText: documentText, template: template)
+        let answer = completion(task: task, sections: sections)
+        return (prompt, ReasoningText.opensThinking(prompt) ? "\(ReasoningText.close)\n\n\(answer)" : answer)
     }
 }
