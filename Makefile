@@ -1,10 +1,12 @@
 # Quill's front door. `make run` and `make test` do all the set-up on a fresh Debian machine.
 SHELL := /bin/bash
 SWIFT ?= swift
-SYSTEM_PACKAGES := libopenblas-dev libinotifytools0-dev libsqlite3-dev libxml2-dev pkg-config
+SYSTEM_PACKAGES := libopenblas-dev libinotifytools0-dev libsqlite3-dev libxml2-dev pkg-config python3 python3-pip
+# Independent validators the tests run on Quill's outputs (FHIR R4 models, an HL7 v2 parser).
+PYTHON_TEST_PACKAGES := fhir.resources hl7
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test run bench clean
+.PHONY: deps pydeps build release test run bench clean
 
 # Installs the Debian packages Quill links against, only those still missing.
 deps:
@@ -20,7 +22,12 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
+# Debian's own Python refuses pip installs into the system (PEP 668) unless told; a pyenv or venv Python does not.
+pydeps: deps
+	@python3 -c "import fhir.resources, hl7" 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES) \
+	  || python3 -m pip install -q --break-system-packages $(PYTHON_TEST_PACKAGES)
+
+test: deps pydeps
 	$(SWIFT) test
 
 # Release build, benchmark model (written once, ~3.5 GB, never committed), numbers into docs/PERFORMANCE.md.

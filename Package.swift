@@ -52,6 +52,8 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], exclude: ["Fixtures"]),
+        // Runs the built `quill` executable (its JSON output is a contract for scripts).
+        .testTarget(name: "QuillCLITests", dependencies: ["quill"]),
         .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
     ],

@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+
+/// The `quill lm` commands' JSON shapes are a contract scripts depend on: run the real executable.
+final class LMCommandTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let fixtures = repo.appendingPathComponent("Tests/LLMTests/Fixtures")
+
+    /// The `quill` binary built beside this test bundle (on Linux the bundle URL is the build folder itself;
+    /// on macOS it is the .xctest bundle inside it).
+    var quill: URL {
+        let bundle = Bundle(for: LMCommandTests.self).bundleURL
+        let beside = bundle.appendingPathComponent("quill")
+        return FileManager.default.isExecutableFile(atPath: beside.path) ? beside : bundle.deletingLastPathComponent().appendingPathComponent("quill")
+    }
+
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = quill
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    struct Reference: Decodable { let input_ids: [Int]; let last_logits: [Double]; let greedy_ids: [Int] }
+
+    func reference(_ name: String) throws -> Reference {
+        try JSONDecoder().decode(Reference.self, from: Data(contentsOf: fixtures.appendingPathComponent("\(name)/reference.json")))
+    }
+
+    func testLogitsJSONMatchesTransformers() throws {
+        let ref = try reference("llama-tiny")
+        let r = try run(["lm", "logits", "--model", fixtures.appendingPathComponent("llama-tiny").path, "--quant", "f32",
+                         "--input-ids", ref.input_ids.map(String.init).joined(separator: ","), "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+        let logits = try XCTUnwrap(object?["logits"] as? [Double])
+        XCTAssertEqual(logits.count, ref.last_logits.count)
+        XCTAssertLessThan(zip(logits, ref.last_logits).map { abs($0 - $1) }.max()!, 1e-4)
+    }
+
+    func testGenerateJSONHasTheContractKeysAndGreedyIds() throws {
+        let ref = try reference("qwen2-tiny")
+        let r = try run(["lm", "generate", "--model", fixtures.appendingPathComponent("qwen2-tiny").path, "--quant", "f32",
+                         "--input-ids", ref.input_ids.map(String.init).joined(separator: ","), "--max-new-tokens", "20",
+                         "--greedy", "--threads", "2", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        for key in ["ids", "text", "prompt_tokens", "generated_tokens", "prefill_tokens_per_s", "decode_tokens_per_s"] {
+            XCTAssertNotNil(object[key], key)
+        }
+        XCTAssertEqual(object["ids"] as? [Int], ref.greedy_ids)
+        XCTAssertEqual(object["prompt_tokens"] as? Int, ref.input_ids.count)
+        XCTAssertEqual(object["generated_tokens"] as? Int, 20)
+    }
+
+    func testBadModelIsAClearErrorNotACrash() throws {
+        let r = try run(["lm", "logits", "--model", fixtures.appendingPathComponent("bad/missing-tensor").path, "--input-ids", "1,2"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("model.layers.1.mlp.up_proj.weight"), r.err)
+        let ids = try run(["lm", "logits", "--model", fixtures.appendingPathComponent("qwen2-tiny").path, "--input-ids", "1,x"])
+        XCTAssertNotEqual(ids.status, 0)
+        XCTAssertTrue(ids.err.contains("'x'"), ids.err)
+    }
+
+    func testInfoReportsShapeAndMemory() throws {
+        let r = try run(["lm", "info", "--model", fixtures.appendingPathComponent("llama-tiny").path, "--quant", "q8", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(o["architecture"] as? String, "llama")
+        XCTAssertEqual(o["kv_heads"] as? Int, 2)
+        XCTAssertEqual(o["tied_embeddings"] as? Bool, true)
+        XCTAssertGreaterThan(o["weight_bytes"] as? Int ?? 0, 0)
+    }
+}
