@@ -203,6 +203,90 @@ DEFINE_DOT_Q8(dot_q8_0_vnni, VNNI_ATTR, dot8_vnni)
 DEFINE_DOT_Q4(dot_q4_0_avx2, AVX2_ATTR, udot8_avx2)
 DEFINE_DOT_Q4(dot_q4_0_vnni, VNNI_ATTR, udot8_vnni)
 
+
+// Eight blocks per step: their eight fp16 scales are gathered and converted in one go (instead of one scalar
+// conversion per block), and four accumulators keep the multiply-add chains independent.
+#define DEFINE_DOT8_Q8(NAME, ATTR, DOT, TAIL)                                                         \
+static ATTR float NAME(const uint8_t *row, int64_t nb, const float *xs, const int8_t *xq) {          \
+    const __m256i idx = _mm256_setr_epi32(0, 34, 68, 102, 136, 170, 204, 238);                       \
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                      \
+    int64_t b = 0;                                                                                   \
+    for (; b + 8 <= nb; b += 8) {                                                                    \
+        const uint8_t *base = row + b * Q8_BYTES;                                                    \
+        __m256i raw = _mm256_i32gather_epi32((const int *)base, idx, 1);                             \
+        __m256i d16 = _mm256_packus_epi32(_mm256_and_si256(raw, _mm256_set1_epi32(0xFFFF)), _mm256_setzero_si256()); \
+        d16 = _mm256_permute4x64_epi64(d16, 0x08);                                                   \
+        __m256 s = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(d16)), _mm256_loadu_ps(xs + b)); \
+        const int8_t *x = xq + b * QK;                                                               \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4), _MM_HINT_T0);                          \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4 + 64), _MM_HINT_T0);                     \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4 + 128), _MM_HINT_T0);                    \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4 + 192), _MM_HINT_T0);                    \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4 + 256), _MM_HINT_T0);                    \
+        __m256 p0, p1, p2, p3;                                                                       \
+        p0 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 2)), _mm256_loadu_si256((const __m256i *)(x)))); \
+        p1 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 36)), _mm256_loadu_si256((const __m256i *)(x + 32)))); \
+        p2 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 70)), _mm256_loadu_si256((const __m256i *)(x + 64)))); \
+        p3 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 104)), _mm256_loadu_si256((const __m256i *)(x + 96)))); \
+        a0 = _mm256_fmadd_ps(p0, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(0)), a0);             \
+        a1 = _mm256_fmadd_ps(p1, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(1)), a1);             \
+        a2 = _mm256_fmadd_ps(p2, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(2)), a2);             \
+        a3 = _mm256_fmadd_ps(p3, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(3)), a3);             \
+        p0 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 138)), _mm256_loadu_si256((const __m256i *)(x + 128)))); \
+        p1 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 172)), _mm256_loadu_si256((const __m256i *)(x + 160)))); \
+        p2 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 206)), _mm256_loadu_si256((const __m256i *)(x + 192)))); \
+        p3 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 240)), _mm256_loadu_si256((const __m256i *)(x + 224)))); \
+        a0 = _mm256_fmadd_ps(p0, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(4)), a0);             \
+        a1 = _mm256_fmadd_ps(p1, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(5)), a1);             \
+        a2 = _mm256_fmadd_ps(p2, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(6)), a2);             \
+        a3 = _mm256_fmadd_ps(p3, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(7)), a3);             \
+    }                                                                                                \
+    float rest = b < nb ? TAIL(row + b * Q8_BYTES, nb - b, xs + b, xq + b * QK) : 0.0f;              \
+    return hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))) + rest;                \
+}
+DEFINE_DOT8_Q8(dot8_q8_0_avx2, AVX2_ATTR, dot8_avx2, dot_q8_0_avx2)
+DEFINE_DOT8_Q8(dot8_q8_0_vnni, VNNI_ATTR, dot8_vnni, dot_q8_0_vnni)
+
+#define DEFINE_DOT8_Q4(NAME, ATTR, UDOT, TAIL)                                                        \
+static ATTR float NAME(const uint8_t *row, int64_t nb, const float *xs, const int8_t *xq, const int32_t *xsum) { \
+    const __m256i idx = _mm256_setr_epi32(0, 18, 36, 54, 72, 90, 108, 126);                          \
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, corr = a0;                           \
+    int64_t b = 0;                                                                                   \
+    for (; b + 8 <= nb; b += 8) {                                                                    \
+        const uint8_t *base = row + b * Q4_BYTES;                                                    \
+        __m256i raw = _mm256_i32gather_epi32((const int *)base, idx, 1);                             \
+        __m256i d16 = _mm256_packus_epi32(_mm256_and_si256(raw, _mm256_set1_epi32(0xFFFF)), _mm256_setzero_si256()); \
+        d16 = _mm256_permute4x64_epi64(d16, 0x08);                                                   \
+        __m256 s = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(d16)), _mm256_loadu_ps(xs + b)); \
+        corr = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(_mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(xsum + b)), 3)), corr); \
+        const int8_t *x = xq + b * QK;                                                               \
+        _mm_prefetch((const char *)(base + 8 * Q4_BYTES * 4), _MM_HINT_T0);                          \
+        _mm_prefetch((const char *)(base + 8 * Q4_BYTES * 4 + 64), _MM_HINT_T0);                     \
+        _mm_prefetch((const char *)(base + 8 * Q4_BYTES * 4 + 128), _MM_HINT_T0);                    \
+        __m256 p0, p1, p2, p3;                                                                       \
+        p0 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 2), _mm256_loadu_si256((const __m256i *)(x)))); \
+        p1 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 20), _mm256_loadu_si256((const __m256i *)(x + 32)))); \
+        p2 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 38), _mm256_loadu_si256((const __m256i *)(x + 64)))); \
+        p3 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 56), _mm256_loadu_si256((const __m256i *)(x + 96)))); \
+        a0 = _mm256_fmadd_ps(p0, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(0)), a0);             \
+        a1 = _mm256_fmadd_ps(p1, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(1)), a1);             \
+        a2 = _mm256_fmadd_ps(p2, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(2)), a2);             \
+        a3 = _mm256_fmadd_ps(p3, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(3)), a3);             \
+        p0 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 74), _mm256_loadu_si256((const __m256i *)(x + 128)))); \
+        p1 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 92), _mm256_loadu_si256((const __m256i *)(x + 160)))); \
+        p2 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 110), _mm256_loadu_si256((const __m256i *)(x + 192)))); \
+        p3 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 128), _mm256_loadu_si256((const __m256i *)(x + 224)))); \
+        a0 = _mm256_fmadd_ps(p0, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(4)), a0);             \
+        a1 = _mm256_fmadd_ps(p1, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(5)), a1);             \
+        a2 = _mm256_fmadd_ps(p2, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(6)), a2);             \
+        a3 = _mm256_fmadd_ps(p3, _mm256_permutevar8x32_ps(s, _mm256_set1_epi32(7)), a3);             \
+    }                                                                                                \
+    float rest = b < nb ? TAIL(row + b * Q4_BYTES, nb - b, xs + b, xq + b * QK, xsum + b) : 0.0f;   \
+    return hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))) - hsum8(corr) + rest;  \
+}
+DEFINE_DOT8_Q4(dot8_q4_0_avx2, AVX2_ATTR, udot8_avx2, dot_q4_0_avx2)
+DEFINE_DOT8_Q4(dot8_q4_0_vnni, VNNI_ATTR, udot8_vnni, dot_q4_0_vnni)
+
 // GEMM micro-kernel: 2 weight rows x 4 tokens per step, weights reused from registers across tokens.
 #define DEFINE_GEMM_Q8(NAME, ATTR, DOT)                                                              \
 static ATTR void NAME(const uint8_t *w, int64_t r0, int64_t r1, int64_t nb, int64_t t0, int64_t t1,  \
@@ -296,8 +380,8 @@ void quill_matvec_q8_0(const uint8_t *w, int64_t rows, int64_t cols,
     const int64_t nb = cols / QK, rb = nb * Q8_BYTES;
     int level = quill_kernel_level();
 #if QUILL_X86
-    if (level == 2) { for (int64_t r = 0; r < rows; r++) y[r] = dot_q8_0_vnni(w + r * rb, nb, xs, xq); return; }
-    if (level == 1) { for (int64_t r = 0; r < rows; r++) y[r] = dot_q8_0_avx2(w + r * rb, nb, xs, xq); return; }
+    if (level == 2) { for (int64_t r = 0; r < rows; r++) y[r] = dot8_q8_0_vnni(w + r * rb, nb, xs, xq); return; }
+    if (level == 1) { for (int64_t r = 0; r < rows; r++) y[r] = dot8_q8_0_avx2(w + r * rb, nb, xs, xq); return; }
 #endif
     (void)level;
     for (int64_t r = 0; r < rows; r++) y[r] = dot_q8_0_c(w + r * rb, nb, xs, xq);
@@ -308,8 +392,8 @@ void quill_matvec_q4_0(const uint8_t *w, int64_t rows, int64_t cols,
     const int64_t nb = cols / QK, rb = nb * Q4_BYTES;
     int level = quill_kernel_level();
 #if QUILL_X86
-    if (level == 2) { for (int64_t r = 0; r < rows; r++) y[r] = dot_q4_0_vnni(w + r * rb, nb, xs, xq, xsum); return; }
-    if (level == 1) { for (int64_t r = 0; r < rows; r++) y[r] = dot_q4_0_avx2(w + r * rb, nb, xs, xq, xsum); return; }
+    if (level == 2) { for (int64_t r = 0; r < rows; r++) y[r] = dot8_q4_0_vnni(w + r * rb, nb, xs, xq, xsum); return; }
+    if (level == 1) { for (int64_t r = 0; r < rows; r++) y[r] = dot8_q4_0_avx2(w + r * rb, nb, xs, xq, xsum); return; }
 #endif
     (void)level;
     for (int64_t r = 0; r < rows; r++) y[r] = dot_q4_0_c(w + r * rb, nb, xs, xq, xsum);
