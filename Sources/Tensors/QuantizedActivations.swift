@@ -34,12 +34,14 @@ public final class QuantizedActivations {
     public func quantize(_ x: UnsafePointer<Float>, rows: Int, bf16 wantBF16: Bool = true) {
         precondition(rows <= capacityRows)
         self.rows = rows
-        quill_quantize_act_q8(x, Int64(rows * columns), scales, values, sums)
         hasBF16Rows = false
         if rows > 1, wantBF16, let bf16 {
+            // The batched kernel reads only the bf16 form; the int8 form is for one-token kernels.
             quill_f32_to_bf16(x, Int64(rows * columns), bf16)
             hasBF16Rows = true
+            return
         }
+        quill_quantize_act_q8(x, Int64(rows * columns), scales, values, sums)
     }
 }
 

@@ -89,7 +89,8 @@ func runModel(_ folder: String, args: [String]) throws {
 /// The int8 GEMM and mat-vec kernels alone on one prefill-sized product, [512, 1536] x [8960, 1536]ᵀ, in
 /// giga multiply-adds per second (the sgemm figure above counts 2 flops per multiply-add).
 func measureKernels(threads: Int) -> [String: Any] {
-    let t = 512, rows = 8960, cols = 1536
+    let t = 512
+    let (rows, cols) = option("--down", CommandLine.arguments) != nil ? (1536, 8960) : (8960, 1536)
     var rng = SeededGenerator(seed: 3)
     let w = (0..<(rows * cols)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 }
     let x = (0..<(t * cols)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 }
