@@ -34,8 +34,11 @@ let package = Package(
         // Clinical documents in.
         .target(name: "ClinicalDocuments", dependencies: ["CLibXML2"]),
 
+        // Synthetic clinical records for training and evaluating the demo model; Foundation only.
+        .target(name: "SyntheticRecords"),
+
         .executableTarget(name: "quill", dependencies: [
-            "LLM", "Tokenizers", "ClinicalDocuments",
+            "LLM", "Tokenizers", "ClinicalDocuments", "SyntheticRecords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(name: "LLMTests", dependencies: ["LLM"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], exclude: ["Fixtures"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
+        .testTarget(name: "SyntheticRecordsTests", dependencies: ["SyntheticRecords", "ClinicalDocuments"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
