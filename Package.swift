@@ -40,8 +40,11 @@ let package = Package(
             "LLM", "ClinicalDocuments", .product(name: "Mustache", package: "swift-mustache"),
         ]),
 
+        // Synthetic clinical records for training and evaluating the demo model; Foundation only.
+        .target(name: "SyntheticRecords"),
+
         .executableTarget(name: "quill", dependencies: [
-            "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline",
+            "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "QuillCLITests", dependencies: ["quill"]),
         .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
+        .testTarget(name: "SyntheticRecordsTests", dependencies: ["SyntheticRecords", "ClinicalDocuments"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

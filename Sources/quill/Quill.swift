@@ -9,6 +9,7 @@ struct Quill: ParsableCommand {
         subcommands: [
             LM.self,
             Inspect.self,
+            Synth.self,
         ]
     )
 }
