@@ -26,5 +26,8 @@ test: deps
 run: release
 	.build/release/quill --help
 
+bench: release
+	bench/tokenizer.sh
+
 clean:
 	rm -rf .build

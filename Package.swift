@@ -39,6 +39,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // `make bench`: tokenizer speed against Hugging Face tokenizers (bench/tokenizer.sh).
+        .executableTarget(name: "TokenizerBench", dependencies: ["Tokenizers"], path: "bench/TokenizerBench"),
+
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], exclude: ["Fixtures"]),
