@@ -61,6 +61,8 @@ final class EncodingFixtureTests: XCTestCase {
     func testLlama3MatchesTokenizers() throws { try check("llama3") }
     func testTinyLlamaMatchesTokenizers() throws { try check("tinyllama") }
     func testTinyLlamaWithMetaspacePreTokenizerMatchesTokenizers() throws { try check("tinyllama-metaspace") }
+    /// Added tokens with lstrip, rstrip and single_word, which no target model sets but tokenizer.json allows.
+    func testAddedTokenMatchingOptionsMatchTokenizers() throws { try check("deepseek-added-token-flags") }
 
     /// Byte-level BPE loses nothing: decoding the ids gives back the exact input, whatever it holds.
     func testByteLevelRoundTripIsExact() throws {
@@ -73,3 +75,4 @@ final class EncodingFixtureTests: XCTestCase {
         }
     }
 }
+
