@@ -79,7 +79,8 @@ public struct ChatTemplate: @unchecked Sendable {
 
     /// The prompt text for `messages`; with `addGenerationPrompt` it ends where the assistant's answer begins.
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String {
-        try render(messages: messages.map { ["role": $0.role, "content": $0.content] },
+        // Built in Python's insertion order (role, then content) for templates that print a message as JSON.
+        try render(messages: messages.map { JinjaValue.object(JinjaObject([("role", .string($0.role)), ("content", .string($0.content))])) },
                    addGenerationPrompt: addGenerationPrompt, variables: [:])
     }
 
@@ -87,8 +88,12 @@ public struct ChatTemplate: @unchecked Sendable {
     /// and extra template variables (`date_string`, `enable_thinking`, `tools`, …) that override the defaults.
     /// Values are what JSONSerialization produces: String, Bool, numbers, arrays, dictionaries, NSNull.
     public func render(messages: [[String: Any]], addGenerationPrompt: Bool, variables: [String: Any] = [:]) throws -> String {
+        try render(messages: messages.map { jinjaValue(fromJSON: $0) }, addGenerationPrompt: addGenerationPrompt, variables: variables)
+    }
+
+    private func render(messages: [JinjaValue], addGenerationPrompt: Bool, variables: [String: Any]) throws -> String {
         var globals: [String: JinjaValue] = [
-            "messages": .array(messages.map { jinjaValue(fromJSON: $0) }),
+            "messages": .array(messages),
             "add_generation_prompt": .bool(addGenerationPrompt),
             "tools": .none,
             "documents": .none,
