@@ -55,6 +55,15 @@ final class EncodingFixtureTests: XCTestCase {
                            "\(name) decode skipping special: \(shown)", file: file, line: line)
         }
         print("\(name): \(cases.count - failures)/\(cases.count) corpus strings tokenize identically")
+
+        let root = try XCTUnwrap(try TestFiles.fixture("encoding.json") as? [String: Any])
+        let family = try XCTUnwrap((root["families"] as? [[String: Any]])?.first { $0["name"] as? String == name })
+        let partial = try XCTUnwrap(family["partialDecodes"] as? [[String: Any]])
+        XCTAssertGreaterThan(partial.count, 10)
+        for p in partial {
+            let ids = p["ids"] as! [Int]
+            XCTAssertEqual(tokenizer.decode(ids), p["decoded"] as! String, "\(name) decode of partial characters \(ids)", file: file, line: line)
+        }
     }
 
     func testDeepSeekR1DistillQwenMatchesTokenizers() throws { try check("deepseek-r1-distill-qwen") }
