@@ -19,6 +19,27 @@ final class ChatEncodingTests: XCTestCase {
         }
     }
 
+    /// With every role trusted, `encodeChat` is transformers' `apply_chat_template(tokenize=True)`: the ids of the
+    /// rendered text, added tokens parsed, no extra BOS (fixture from tokenizers on transformers' rendering).
+    func testTrustedEncodingMatchesHuggingFace() throws {
+        let root = try XCTUnwrap(try TestFiles.fixture("chat_templates.json") as? [String: Any])
+        let conversations = try XCTUnwrap(root["conversations"] as? [String: [[String: Any]]])
+        var checked = 0
+        for c in try XCTUnwrap(root["cases"] as? [[String: Any]]) {
+            guard let folder = c["modelFolder"] as? String, let expected = c["ids"] as? [Int] else { continue }
+            let tokenizer = try TestFiles.tokenizer(folder)
+            let template = try ChatTemplate(modelFolder: try TestFiles.shared(folder))
+            let messages = try XCTUnwrap(conversations[c["conversation"] as! String]).map {
+                ChatMessage(role: $0["role"] as! String, content: $0["content"] as! String)
+            }
+            let ids = try tokenizer.encodeChat(messages, template: template, addGenerationPrompt: c["addGenerationPrompt"] as! Bool,
+                                               trustedRoles: ["system", "user", "assistant"])
+            XCTAssertEqual(ids, expected, "\(folder) / \(c["conversation"]!)")
+            checked += 1
+        }
+        XCTAssertEqual(checked, 20)
+    }
+
     func testSpelledControlTokensInAUserNoteStayPlainText() throws {
         let tokenizer = try TestFiles.tokenizer("deepseek-r1-distill-qwen-1.5b")
         let template = try ChatTemplate(modelFolder: try TestFiles.shared("deepseek-r1-distill-qwen-1.5b"))
