@@ -70,6 +70,7 @@ final class EncodingFixtureTests: XCTestCase {
     func testLlama3MatchesTokenizers() throws { try check("llama3") }
     func testTinyLlamaMatchesTokenizers() throws { try check("tinyllama") }
     func testTinyLlamaWithMetaspacePreTokenizerMatchesTokenizers() throws { try check("tinyllama-metaspace") }
+    func testGPT2ByteLevelConfigurationMatchesTokenizers() throws { try check("llama3-gpt2-bytelevel") }
     /// Added tokens with lstrip, rstrip and single_word, which no target model sets but tokenizer.json allows.
     func testAddedTokenMatchingOptionsMatchTokenizers() throws { try check("deepseek-added-token-flags") }
 
