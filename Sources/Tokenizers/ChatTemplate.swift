@@ -91,6 +91,27 @@ public struct ChatTemplate: @unchecked Sendable {
         try render(messages: messages.map { jinjaValue(fromJSON: $0) }, addGenerationPrompt: addGenerationPrompt, variables: variables)
     }
 
+    /// Messages and variables as JSON text (a list of message objects; an object of variables), with the key
+    /// order of every object kept as written, as Python's json keeps it.
+    public func render(messagesJSON: String, addGenerationPrompt: Bool, variablesJSON: String? = nil) throws -> String {
+        func parse(_ text: String, _ what: String) throws -> JinjaValue {
+            do { return try JinjaJSONReader.parse(text) } catch let f as JinjaJSONReader.Failure {
+                throw TokenizerError.malformed(file: what, key: "byte \(f.offset)", reason: f.message)
+            }
+        }
+        guard case .array(let messages) = try parse(messagesJSON, "messages JSON") else {
+            throw TokenizerError.malformed(file: "messages JSON", key: "(top level)", reason: "expected an array of messages")
+        }
+        var variables: [String: Any] = [:]
+        if let variablesJSON {
+            guard case .object(let o) = try parse(variablesJSON, "variables JSON") else {
+                throw TokenizerError.malformed(file: "variables JSON", key: "(top level)", reason: "expected an object")
+            }
+            for k in o.keys { variables[k] = o[k]! }
+        }
+        return try render(messages: messages, addGenerationPrompt: addGenerationPrompt, variables: variables)
+    }
+
     private func render(messages: [JinjaValue], addGenerationPrompt: Bool, variables: [String: Any]) throws -> String {
         var globals: [String: JinjaValue] = [
             "messages": .array(messages),
