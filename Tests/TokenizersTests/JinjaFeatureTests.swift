@@ -68,6 +68,25 @@ final class JinjaFeatureTests: XCTestCase {
         }
     }
 
+    /// tokenizer_config.json may hold a list of named templates; the one named "default" is the chat template.
+    func testNamedTemplatesInTokenizerConfigUseDefault() throws {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quill-template-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config: [String: Any] = ["bos_token": ["content": "<s>"], "eos_token": "</s>",
+                                     "chat_template": [["name": "tool_use", "template": "tools"],
+                                                       ["name": "default", "template": "{{ bos_token }}{% for m in messages %}{{ m.content }}{% endfor %}{{ eos_token }}"]]]
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("tokenizer_config.json"))
+        let template = try ChatTemplate(modelFolder: folder)
+        XCTAssertEqual(try template.render([ChatMessage(role: "user", content: "x")], addGenerationPrompt: false), "<s>x</s>")
+
+        try JSONSerialization.data(withJSONObject: ["eos_token": "</s>"]).write(to: folder.appendingPathComponent("tokenizer_config.json"))
+        XCTAssertThrowsError(try ChatTemplate(modelFolder: folder)) { error in
+            guard case let .malformed(_, key, _)? = error as? TokenizerError else { return XCTFail("\(error)") }
+            XCTAssertEqual(key, "chat_template")
+        }
+    }
+
     func testOverrideReplacesTheFolderTemplate() throws {
         let folder = try TestFiles.shared("tinyllama-1.1b-chat")
         let template = try ChatTemplate(modelFolder: folder, override: "{{ eos_token }}{% for m in messages %}[{{ m.content }}]{% endfor %}")

@@ -73,6 +73,18 @@ final class TokenizerBehaviourTests: XCTestCase {
         XCTAssertEqual(stream.feed(Array(ids.dropFirst())), " 🦙")
     }
 
+    /// Workers share one tokenizer: concurrent encodes (sharing the word cache) give the single-threaded ids.
+    func testConcurrentEncodingGivesTheSameIds() throws {
+        let tokenizer = try TestFiles.tokenizer("deepseek-r1-distill-qwen-1.5b")
+        let texts = (0..<64).map { "Note \($0): amoxicillin \($0 * 125) mg PO q8h x \($0 % 7 + 1) days; BP \(100 + $0)/\(60 + $0 % 30). 患者 \($0)" }
+        let results = UnsafeMutableBufferPointer<[Int]>.allocate(capacity: texts.count)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        // Concurrent first, so that the workers race on words not yet in the cache.
+        DispatchQueue.concurrentPerform(iterations: texts.count) { k in results[k] = tokenizer.encode(texts[k]) }
+        XCTAssertEqual(Array(results), texts.map { tokenizer.encode($0) })
+    }
+
     /// The quadratic merge loop used for short words and the heap used for long ones give the same tokens.
     func testScanningAndHeapMergeLoopsAgree() throws {
         var generator = SystemRandomNumberGenerator()
