@@ -37,5 +37,6 @@ bench: deps
 run: release
 	.build/release/quill --help
 
+
 clean:
 	rm -rf .build

@@ -36,8 +36,8 @@ else
   rm -f "$OUT/torch.json"
 fi
 
-# Further sections (e.g. the tokenizer's) add themselves here.
-for extra in bench/*.bench.sh; do [ -e "$extra" ] && bash "$extra"; done
+echo "tokenizer: Quill against Hugging Face tokenizers"
+bash bench/tokenizer.sh
 
 python3 bench/report.py "$OUT" docs/PERFORMANCE.md
 echo "wrote docs/PERFORMANCE.md"

@@ -39,7 +39,12 @@ struct AddedTokenMatcher {
 
     /// Splits UTF-8 `text` into stretches of plain text and added tokens, applying lstrip/rstrip.
     func split(_ text: [UInt8]) -> [Piece] {
-        var pieces: [Piece] = []
+        splitWithRanges(text).map(\.piece)
+    }
+
+    /// The same, with the bytes each piece covers (a token's range includes whitespace it strips).
+    func splitWithRanges(_ text: [UInt8]) -> [(piece: Piece, range: Range<Int>)] {
+        var pieces: [(piece: Piece, range: Range<Int>)] = []
         var textStart = 0
         var i = 0
         while i < text.count {
@@ -61,12 +66,12 @@ struct AddedTokenMatcher {
             if tokens[c].rstrip {
                 while end < text.count, let s = scalarAt(text, end), isWhitespace(s.value) { end = s.end }
             }
-            if start > textStart { pieces.append(.text(textStart..<start)) }
-            pieces.append(.token(tokens[c].id))
+            if start > textStart { pieces.append((.text(textStart..<start), textStart..<start)) }
+            pieces.append((.token(tokens[c].id), start..<end))
             textStart = end
             i = end
         }
-        if textStart < text.count { pieces.append(.text(textStart..<text.count)) }
+        if textStart < text.count { pieces.append((.text(textStart..<text.count), textStart..<text.count)) }
         return pieces
     }
 

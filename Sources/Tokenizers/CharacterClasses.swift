@@ -23,16 +23,26 @@ enum CharacterClass: UInt8 {
         return ofNonASCII(scalar)
     }
 
+    /// Oniguruma in tokenizers 0.23 has Unicode 16 tables, the Swift standard library Unicode 17: characters
+    /// added after 16.0 are unassigned (neither letter nor number) for the regex, so they are here too.
+    static let regexUnicodeVersion = (major: 16, minor: 0)
+
     static func ofNonASCII(_ value: UInt32) -> CharacterClass {
         guard let scalar = Unicode.Scalar(value) else { return .other }
         let properties = scalar.properties
+        let cls: CharacterClass
         switch properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
-            return .letter
+            cls = .letter
         case .decimalNumber, .letterNumber, .otherNumber:
-            return .number
+            cls = .number
         default:
             return properties.isWhitespace ? .whitespace : .other
         }
+        if let age = properties.age,
+           age.major > regexUnicodeVersion.major || (age.major == regexUnicodeVersion.major && age.minor > regexUnicodeVersion.minor) {
+            return .other
+        }
+        return cls
     }
 }

@@ -79,7 +79,8 @@ public struct ChatTemplate: @unchecked Sendable {
 
     /// The prompt text for `messages`; with `addGenerationPrompt` it ends where the assistant's answer begins.
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String {
-        try render(messages: messages.map { ["role": $0.role, "content": $0.content] },
+        // Built in Python's insertion order (role, then content) for templates that print a message as JSON.
+        try render(messages: messages.map { JinjaValue.object(JinjaObject([("role", .string($0.role)), ("content", .string($0.content))])) },
                    addGenerationPrompt: addGenerationPrompt, variables: [:])
     }
 
@@ -87,8 +88,33 @@ public struct ChatTemplate: @unchecked Sendable {
     /// and extra template variables (`date_string`, `enable_thinking`, `tools`, …) that override the defaults.
     /// Values are what JSONSerialization produces: String, Bool, numbers, arrays, dictionaries, NSNull.
     public func render(messages: [[String: Any]], addGenerationPrompt: Bool, variables: [String: Any] = [:]) throws -> String {
+        try render(messages: messages.map { jinjaValue(fromJSON: $0) }, addGenerationPrompt: addGenerationPrompt, variables: variables)
+    }
+
+    /// Messages and variables as JSON text (a list of message objects; an object of variables), with the key
+    /// order of every object kept as written, as Python's json keeps it.
+    public func render(messagesJSON: String, addGenerationPrompt: Bool, variablesJSON: String? = nil) throws -> String {
+        func parse(_ text: String, _ what: String) throws -> JinjaValue {
+            do { return try JinjaJSONReader.parse(text) } catch let f as JinjaJSONReader.Failure {
+                throw TokenizerError.malformed(file: what, key: "byte \(f.offset)", reason: f.message)
+            }
+        }
+        guard case .array(let messages) = try parse(messagesJSON, "messages JSON") else {
+            throw TokenizerError.malformed(file: "messages JSON", key: "(top level)", reason: "expected an array of messages")
+        }
+        var variables: [String: Any] = [:]
+        if let variablesJSON {
+            guard case .object(let o) = try parse(variablesJSON, "variables JSON") else {
+                throw TokenizerError.malformed(file: "variables JSON", key: "(top level)", reason: "expected an object")
+            }
+            for k in o.keys { variables[k] = o[k]! }
+        }
+        return try render(messages: messages, addGenerationPrompt: addGenerationPrompt, variables: variables)
+    }
+
+    private func render(messages: [JinjaValue], addGenerationPrompt: Bool, variables: [String: Any]) throws -> String {
         var globals: [String: JinjaValue] = [
-            "messages": .array(messages.map { jinjaValue(fromJSON: $0) }),
+            "messages": .array(messages),
             "add_generation_prompt": .bool(addGenerationPrompt),
             "tools": .none,
             "documents": .none,

@@ -14,7 +14,7 @@ struct JSONNode {
         } catch {
             throw TokenizerError.unreadable(file: url.path, reason: error.localizedDescription)
         }
-        return try parse(data, file: url.lastPathComponent)
+        return try parse(data, file: url.path)
     }
 
     static func parse(_ data: Data, file: String) throws -> JSONNode {

@@ -35,8 +35,9 @@ enum Normalizer {
     func apply(_ text: String) -> String {
         switch self {
         case .nfc:
-            // ASCII is already in every normal form; skip Foundation for the common case.
-            return text.utf8.allSatisfy({ $0 < 0x80 }) ? text : text.precomposedStringWithCanonicalMapping
+            // Text below U+0300 (ASCII, Latin-1, Latin Extended) is already NFC: every character that NFC changes
+            // or composes with is at U+0300 or above. Skip Foundation for that common case.
+            return text.unicodeScalars.allSatisfy({ $0.value < 0x300 }) ? text : text.precomposedStringWithCanonicalMapping
         case .nfd:
             return text.utf8.allSatisfy({ $0 < 0x80 }) ? text : text.decomposedStringWithCanonicalMapping
         case .nfkc:

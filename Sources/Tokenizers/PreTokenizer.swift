@@ -71,6 +71,7 @@ indirect enum PreTokenizer {
         case .byteLevel(let addPrefixSpace, let useRegex):
             if addPrefixSpace {
                 rebuild(&buffer, &words) { word, isFirst, out in
+                    guard !word.isEmpty else { return }  // empty text stays empty, as in tokenizers
                     if word.first != 0x20 { out.append(0x20) }
                     out.append(contentsOf: word)
                 }

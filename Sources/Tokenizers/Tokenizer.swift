@@ -112,6 +112,12 @@ public final class Tokenizer: @unchecked Sendable {
     ///     Off by default so that a clinical note can never inject a chat turn; on, this is exactly
     ///     `tokenizers`' `encode`.
     public func encode(_ text: String, addSpecialTokens: Bool = false, parseSpecial: Bool = false) -> [Int] {
+        encode(text, addSpecialTokens: addSpecialTokens, parseSpecial: parseSpecial, unescaping: false)
+    }
+
+    /// `unescaping`: text stretches carry markers from `escapeAddedTokens` (see ChatEncoding.swift) to remove
+    /// after added tokens were matched and before BPE.
+    func encode(_ text: String, addSpecialTokens: Bool, parseSpecial: Bool, unescaping: Bool) -> [Int] {
         let bytes = Array(text.utf8)
         var out: [Int32] = []
         out.reserveCapacity(bytes.count / 3 + 4)
@@ -121,11 +127,13 @@ public final class Tokenizer: @unchecked Sendable {
             for piece in matcher.split(bytes) {
                 switch piece {
                 case .token(let id): out.append(Int32(id))
-                case .text(let range): encodeStretch(bytes[range], atInputStart: range.lowerBound == 0, into: &out)
+                case .text(let range):
+                    let stretch = unescaping ? Self.unescape(bytes[range])[...] : bytes[range]
+                    encodeStretch(stretch, atInputStart: range.lowerBound == 0, into: &out)
                 }
             }
         } else {
-            encodeStretch(bytes[...], atInputStart: true, into: &out)
+            encodeStretch(unescaping ? Self.unescape(bytes)[...] : bytes[...], atInputStart: true, into: &out)
         }
         cacheLock.unlock()
         if addSpecialTokens { out += postProcessor.suffix }
@@ -209,6 +217,11 @@ public final class Tokenizer: @unchecked Sendable {
         if let added = addedById[id] { return added.content }
         guard id >= 0 && id < model.tokenStrings.count else { return nil }
         return model.tokenStrings[id]
+    }
+
+    /// The added-token pieces of UTF-8 text with their byte ranges.
+    func matcherPieces(_ bytes: [UInt8]) -> [(piece: AddedTokenMatcher.Piece, range: Range<Int>)] {
+        matcher.splitWithRanges(bytes)
     }
 
     /// Whether an id is a special added token (the ones `skipSpecialTokens` removes).

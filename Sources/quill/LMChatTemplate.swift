@@ -24,10 +24,8 @@ struct LMChatTemplate: ParsableCommand {
     func run() throws {
         let override = try template.map { try String(contentsOf: URL(fileURLWithPath: $0), encoding: .utf8) }
         let chat = try ChatTemplate(modelFolder: URL(fileURLWithPath: model), override: override)
-        let data = try Data(contentsOf: URL(fileURLWithPath: messages))
-        guard let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-            throw ValidationError("\(messages) must hold a JSON array of message objects")
-        }
-        print(try chat.render(messages: list, addGenerationPrompt: addGenerationPrompt), terminator: "")
+        // Read as text so that the key order of tool arguments survives into `tojson`, as in Python.
+        let text = try String(contentsOf: URL(fileURLWithPath: messages), encoding: .utf8)
+        print(try chat.render(messagesJSON: text, addGenerationPrompt: addGenerationPrompt), terminator: "")
     }
 }

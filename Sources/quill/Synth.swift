@@ -28,6 +28,12 @@ struct Synth: ParsableCommand {
     @Option(help: "For jsonl, a file to write instead of standard output; for files, the folder to write into.")
     var out: String?
 
+    @Flag(help: "Emit prompt/completion pairs (JSONL) rendered by the pipeline's prompt code, for training.")
+    var prompts = false
+
+    @Option(name: .customLong("chat-template"), help: "With --prompts: a model folder, or a .jinja chat template file.")
+    var chatTemplate: String = "tools/demo-model/chat_template.jinja"
+
     func validate() throws {
         guard count >= 0 else { throw ValidationError("--count must not be negative") }
         if format == .files && out == nil { throw ValidationError("--format files needs --out DIR") }
@@ -35,6 +41,14 @@ struct Synth: ParsableCommand {
 
     func run() throws {
         let records = SyntheticRecords.generate(task: task == .discharge ? .dischargeSummary : .soapNote, count: count, seed: seed)
+        if prompts {
+            let template = try TrainingPairs.template(at: chatTemplate)
+            var text = ""
+            for r in records { text += try TrainingPairs.line(r, template: template) + "\n" }
+            if let out { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) }
+            else { FileHandle.standardOutput.write(Data(text.utf8)) }
+            return
+        }
         switch format {
         case .files:
             try RecordFiles.write(records, to: URL(fileURLWithPath: out!))

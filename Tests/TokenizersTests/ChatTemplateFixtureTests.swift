@@ -45,6 +45,27 @@ final class ChatTemplateFixtureTests: XCTestCase {
         print("chat templates: \(matched)/\(cases.count) renders identical across \(names.count) templates")
     }
 
+    /// Tool use reaches the template branches plain chats never do: `tojson(indent=4)`, `items`, `reject`,
+    /// `is mapping` on content, tool-call attributes. Messages go in as JSON text, key order kept.
+    func testToolUseBranchesRenderExactlyAsTransformers() throws {
+        let root = try XCTUnwrap(try TestFiles.fixture("chat_templates.json") as? [String: Any])
+        let cases = try XCTUnwrap(root["tools"] as? [[String: Any]])
+        XCTAssertGreaterThanOrEqual(cases.count, 10)
+        for c in cases {
+            let file = try TestFiles.shared(c["templateFile"] as! String)
+            let template = try ChatTemplate(template: try String(contentsOf: file, encoding: .utf8), sourceName: file.lastPathComponent)
+            let name = "\(c["name"]!) / generation prompt \(c["addGenerationPrompt"]!)"
+            do {
+                let rendered = try template.render(messagesJSON: c["messagesJSON"] as! String,
+                                                   addGenerationPrompt: c["addGenerationPrompt"] as! Bool,
+                                                   variablesJSON: c["variablesJSON"] as? String)
+                XCTAssertEqual(rendered, c["rendered"] as! String, name)
+            } catch {
+                XCTFail("\(name): \(error)")
+            }
+        }
+    }
+
     /// The `ChatMessage` API gives the same text as the dictionary form the fixtures use.
     func testChatMessageAPIMatchesFixture() throws {
         let template = try ChatTemplate(modelFolder: try TestFiles.shared("deepseek-r1-distill-qwen-1.5b"))

@@ -55,12 +55,24 @@ final class EncodingFixtureTests: XCTestCase {
                            "\(name) decode skipping special: \(shown)", file: file, line: line)
         }
         print("\(name): \(cases.count - failures)/\(cases.count) corpus strings tokenize identically")
+
+        let root = try XCTUnwrap(try TestFiles.fixture("encoding.json") as? [String: Any])
+        let family = try XCTUnwrap((root["families"] as? [[String: Any]])?.first { $0["name"] as? String == name })
+        let partial = try XCTUnwrap(family["partialDecodes"] as? [[String: Any]])
+        XCTAssertGreaterThan(partial.count, 10)
+        for p in partial {
+            let ids = p["ids"] as! [Int]
+            XCTAssertEqual(tokenizer.decode(ids), p["decoded"] as! String, "\(name) decode of partial characters \(ids)", file: file, line: line)
+        }
     }
 
     func testDeepSeekR1DistillQwenMatchesTokenizers() throws { try check("deepseek-r1-distill-qwen") }
     func testLlama3MatchesTokenizers() throws { try check("llama3") }
     func testTinyLlamaMatchesTokenizers() throws { try check("tinyllama") }
     func testTinyLlamaWithMetaspacePreTokenizerMatchesTokenizers() throws { try check("tinyllama-metaspace") }
+    func testGPT2ByteLevelConfigurationMatchesTokenizers() throws { try check("llama3-gpt2-bytelevel") }
+    /// Added tokens with lstrip, rstrip and single_word, which no target model sets but tokenizer.json allows.
+    func testAddedTokenMatchingOptionsMatchTokenizers() throws { try check("deepseek-added-token-flags") }
 
     /// Byte-level BPE loses nothing: decoding the ids gives back the exact input, whatever it holds.
     func testByteLevelRoundTripIsExact() throws {
@@ -73,3 +85,4 @@ final class EncodingFixtureTests: XCTestCase {
         }
     }
 }
+

@@ -13,7 +13,7 @@ enum TestFiles {
     static func shared(_ relative: String) throws -> URL {
         let url = sharedTokenizers.appendingPathComponent(relative)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw XCTSkipUnlessFailure("missing \(url.path): the real tokenizer files must sit in ../shared/tokenizers beside the repository")
+            throw MissingSharedFile("missing \(url.path): the real tokenizer files must sit in ../shared/tokenizers beside the repository")
         }
         return url
     }
@@ -42,7 +42,7 @@ enum TestFiles {
 }
 
 /// A missing shared file is a failure, not a skip: the tests would otherwise pass without checking anything.
-struct XCTSkipUnlessFailure: Error, CustomStringConvertible {
+struct MissingSharedFile: Error, CustomStringConvertible {
     let description: String
     init(_ message: String) { description = message }
 }

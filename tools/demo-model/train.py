@@ -11,6 +11,7 @@ path as the real target model: its generation prompt opens a thought, and the de
 Loss is computed on the completion tokens only (prompt tokens are masked with -100). Seeds are fixed.
 """
 import argparse
+import gzip
 import json
 import math
 import os
@@ -83,7 +84,8 @@ def main():
     device = "cuda" if torch.cuda.is_available() else "cpu"
     t_start = time.time()
 
-    pairs = [json.loads(l) for l in open(a.data, encoding="utf-8") if l.strip()]
+    opener = gzip.open if a.data.endswith(".gz") else open
+    pairs = [json.loads(l) for l in opener(a.data, "rt", encoding="utf-8") if l.strip()]
     if a.smoke:
         pairs = pairs[:64]; a.hidden, a.layers, a.intermediate, a.vocab, a.epochs = 64, 2, 128, 1024, 1
     tok = train_tokenizer((p["prompt"] + p["completion"] for p in pairs), a.vocab)

@@ -72,19 +72,29 @@ struct JinjaLexer {
 
             // The tag body, up to its closer; string literals may contain closer characters.
             let closer: Character = kind == "{" ? "}" : kind == "%" ? "%" : "#"
+            // Jinja only ends a tag where brackets opened inside it are balanced: `{{ {'a': {'b': 1}} }}`.
             var end = inner
             var quote: Character? = nil
+            var depth = 0
             while end + 1 < source.count {
                 let c = source[end]
                 if kind != "#" {
                     if let q = quote {
                         if c == "\\" { end += 2; continue }
                         if c == q { quote = nil }
+                        end += 1
+                        continue
                     } else if c == "'" || c == "\"" {
                         quote = c
+                        end += 1
+                        continue
                     }
                 }
-                if quote == nil && c == closer && source[end + 1] == "}" { break }
+                if depth == 0 && c == closer && source[end + 1] == "}" { break }
+                if kind != "#" {
+                    if c == "(" || c == "[" || c == "{" { depth += 1 }
+                    if (c == ")" || c == "]" || c == "}") && depth > 0 { depth -= 1 }
+                }
                 end += 1
             }
             guard end + 1 < source.count else {
