@@ -73,10 +73,11 @@ public final class DocumentPipeline: @unchecked Sendable {
                         adapterVersion: String? = nil, shouldContinue: () -> Bool = { true }) throws -> PipelineResult {
         let task = OutputTask(document.task)
         let input = ClinicalPrompt.documentText(document)
-        let prompt = try ClinicalPrompt.render(task: task, documentText: input, template: chatTemplate)
+        let prompt = try ClinicalPrompt.encode(task: task, documentText: input, tokenizer: tokenizer, template: chatTemplate)
         session.reset()
         let note = try SectionedGenerator(tokenizer: tokenizer, limits: settings.limits)
-            .generate(session: session, promptText: prompt, task: task, shouldContinue: shouldContinue)
+            .generate(session: session, prompt: prompt.ids, opensThinking: prompt.opensThinking, task: task,
+                      shouldContinue: shouldContinue)
         let findings = factChecker.check(sections: note.sections.map { ($0.heading, $0.text) }, input: input)
         let needsReview = findings.contains { settings.reviewOn.contains($0.kind) }
         let run = RunFacts(modelID: modelID, quantization: model.format.rawValue, adapterVersion: adapterVersion, inputSHA256: inputSHA256)

@@ -45,13 +45,13 @@ public struct SectionedGenerator {
         self.tokenizer = tokenizer; self.limits = limits
     }
 
-    public func generate(session: InferenceSession, promptText: String, task: OutputTask,
+    /// Generates the task's sections after `prompt` (ids from `ClinicalPrompt.encode`); `opensThinking` says
+    /// whether the prompt ends inside a thought.
+    public func generate(session: InferenceSession, prompt: [Int], opensThinking: Bool, task: OutputTask,
                          shouldContinue: () -> Bool = { true }) throws -> GeneratedNote {
-        // The rendered template holds BOS and turn markers: they are parsed as special tokens here and only here.
-        let prompt = tokenizer.encode(promptText, addSpecialTokens: false, parseSpecial: true)
         let eos = Set(tokenizer.eosTokenIds)
         let needed = prompt.count + task.sections.count * (limits.maxTokensPerSection + 12)
-            + (ReasoningText.opensThinking(promptText) ? limits.maxReasoningTokens + 8 : 0)
+            + (opensThinking ? limits.maxReasoningTokens + 8 : 0)
         guard session.position + needed <= session.cache.capacity else {
             throw InferenceError.contextExceeded(needed: session.position + needed, capacity: session.cache.capacity)
         }
@@ -84,7 +84,7 @@ public struct SectionedGenerator {
         }
 
         var reasoning: String?
-        if ReasoningText.opensThinking(promptText) {
+        if opensThinking {
             let (ids, _) = try run(budget: limits.maxReasoningTokens) { $0.contains(ReasoningText.close) }
             let text = tokenizer.decode(ids)
             reasoning = ReasoningText.reasoning(in: text)

@@ -44,6 +44,16 @@ public enum ClinicalPrompt {
                             addGenerationPrompt: true)
     }
 
+    /// The prompt as token ids for serving. The document's text is untrusted: a note that spells out
+    /// "<｜User｜>" or "</s>" stays plain text and cannot open a turn (`Tokenizer.encodeChat`).
+    public static func encode(task: OutputTask, documentText: String, tokenizer: Tokenizer,
+                              template: ChatTemplate) throws -> (ids: [Int], opensThinking: Bool) {
+        let messages = [ChatMessage(role: "user", content: userMessage(task: task, documentText: documentText))]
+        let ids = try tokenizer.encodeChat(messages, template: template, addGenerationPrompt: true)
+        let rendered = try template.render(messages, addGenerationPrompt: true)
+        return (ids, ReasoningText.opensThinking(rendered))
+    }
+
     /// What the model is trained to write after the prompt: one "Heading: text" line per section.
     public static func completion(task: OutputTask, sections: [String: String]) -> String {
         task.sections.map { "\($0.heading): \(sections[$0.key] ?? notDocumented)" }.joined(separator: "\n")
