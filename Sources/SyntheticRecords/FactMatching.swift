@@ -8,8 +8,12 @@ public enum FactMatching {
         var i = 0
         while i + f.count <= t.count {
             if t[i] == f[0], Array(t[i..<(i + f.count)]) == f {
-                let beforeOK = i == 0 || !isWordChar(f[0]) || !isWordChar(t[i - 1])
-                let afterOK = i + f.count == t.count || !isWordChar(f[f.count - 1]) || !isWordChar(t[i + f.count])
+                let end = i + f.count
+                // "5 mg" is not in "2.5 mg" nor "1 g" in "1,000 g": a digit's neighbours across "." or "," count too.
+                let beforeOK = i == 0 || !isWordChar(f[0]) || (!isWordChar(t[i - 1])
+                    && !(f[0].isNumber && (t[i - 1] == "." || t[i - 1] == ",") && i >= 2 && t[i - 2].isNumber))
+                let afterOK = end == t.count || !isWordChar(f[f.count - 1]) || (!isWordChar(t[end])
+                    && !(f[f.count - 1].isNumber && (t[end] == "." || t[end] == ",") && end + 1 < t.count && t[end + 1].isNumber))
                 if beforeOK && afterOK { return true }
             }
             i += 1
