@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "QuillCLITests", dependencies: ["quill"]),
         .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
+        .testTarget(name: "SyntheticRecordsTests", dependencies: ["SyntheticRecords", "ClinicalDocuments"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -87,7 +87,7 @@ def main():
     opener = gzip.open if a.data.endswith(".gz") else open
     pairs = [json.loads(l) for l in opener(a.data, "rt", encoding="utf-8") if l.strip()]
     if a.smoke:
-        pairs = pairs[:64]; a.hidden, a.layers, a.intermediate, a.vocab, a.epochs = 64, 2, 128, 1024, 1
+        pairs = pairs[:64]; a.hidden, a.layers, a.heads, a.kv_heads, a.intermediate, a.vocab, a.epochs = 64, 2, 4, 2, 128, 1024, 1
     tok = train_tokenizer((p["prompt"] + p["completion"] for p in pairs), a.vocab)
     write_tokenizer_files(tok, a.out)
     eos_id, bos_id = tok.token_to_id(EOS), tok.token_to_id(BOS)
