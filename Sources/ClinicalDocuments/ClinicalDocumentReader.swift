@@ -128,7 +128,11 @@ public enum ClinicalDocumentReader {
             if isVTT || DialogueReader.turns(in: text).looksLikeDialogue {
                 return try DialogueReader.read(text: text, encoding: decoded.encoding, file: fileName)
             }
-            return TextNoteReader.read(text: text, encoding: decoded.encoding, file: fileName)
+            let doc = TextNoteReader.read(text: text, encoding: decoded.encoding, file: fileName)
+            guard !doc.sections.isEmpty else {
+                throw DocumentError(file: fileName, problem: .noText(detail: "the file holds no readable text"))
+            }
+            return doc
         }
     }
 
