@@ -29,6 +29,7 @@ seed() {    # seed <name>: the committed seeds plus the public samples of that f
     local dir="$OUT/corpus-$1"
     mkdir -p "$dir"
     cp -n fuzz/seeds/"$1"/* "$dir"/ 2>/dev/null || true
+    cp -n fuzz/regressions/"$1"-* "$dir"/ 2>/dev/null || true   # inputs that once failed stay in the corpus
     case "$1" in
         hl7) cp -n "$SAMPLES"/FHIR-Converter/data/SampleData/Hl7v2/*.hl7 "$dir"/ 2>/dev/null || true
              cp -n Tests/ClinicalDocumentsTests/Fixtures/*.hl7 "$dir"/ 2>/dev/null || true ;;

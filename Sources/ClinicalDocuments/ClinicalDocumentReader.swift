@@ -117,13 +117,22 @@ public enum ClinicalDocumentReader {
                     "the file is marked as a dialogue (by its \(override.kindSource == .folder ? "folder" : "name")) but no speaker turns were found; expected lines like 'Doctor: …' and 'Patient: …'"))
             }
         case .clinicalNote?:
-            return TextNoteReader.read(text: isVTT ? WebVTTReader.turns(text).turns.map(\.text).joined(separator: "\n") : text,
-                                       encoding: decoded.encoding, file: fileName)
+            // A WebVTT file read as a note keeps its spoken text only (no timings or tags).
+            let body = isVTT ? WebVTTReader.turns(text).turns.map(\.text).joined(separator: "\n") : text
+            let doc = TextNoteReader.read(text: body, encoding: decoded.encoding, file: fileName)
+            guard !doc.sections.isEmpty else {
+                throw DocumentError(file: fileName, problem: .noText(detail: "the file is marked as a note but holds no text outside WebVTT timings and tags"))
+            }
+            return doc
         case nil:
             if isVTT || DialogueReader.turns(in: text).looksLikeDialogue {
                 return try DialogueReader.read(text: text, encoding: decoded.encoding, file: fileName)
             }
-            return TextNoteReader.read(text: text, encoding: decoded.encoding, file: fileName)
+            let doc = TextNoteReader.read(text: text, encoding: decoded.encoding, file: fileName)
+            guard !doc.sections.isEmpty else {
+                throw DocumentError(file: fileName, problem: .noText(detail: "the file holds no readable text"))
+            }
+            return doc
         }
     }
 

@@ -79,7 +79,8 @@ public enum TextEncodingDetection {
             }
             offset += 1
         }
-        if decoded.text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || $0 == "\u{0B}" || $0 == "\u{1C}" }) {
+        // Byte-order marks repeated inside the text (U+FEFF) are blank too.
+        if decoded.text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || $0 == "\u{0B}" || $0 == "\u{1C}" || $0 == "\u{FEFF}" }) {
             throw fail(.empty)
         }
         return decoded

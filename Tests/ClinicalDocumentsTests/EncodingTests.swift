@@ -104,6 +104,13 @@ final class EncodingTests: XCTestCase {
         XCTAssertEqual(e.file, "empty.txt")
     }
 
+    func testFileOfByteOrderMarksOnlyIsEmpty() {
+        // Found by fuzz-text: FE FF FE FF (a UTF-16 BOM, then U+FEFF) once came out as a document without text.
+        XCTAssertThrowsError(try TextEncodingDetection.decode([0xFE, 0xFF, 0xFE, 0xFF], file: "x.txt")) { e in
+            XCTAssertEqual((e as? DocumentError)?.problem, .empty)
+        }
+    }
+
     func testBlankFileIsRefusedAsEmpty() throws {
         XCTAssertEqual(try readFailure(TestFiles.fixture("blank.txt")).problem, .empty)
     }

@@ -67,6 +67,13 @@ final class ReaderTests: XCTestCase {
         XCTAssertTrue(d.contains("marked as a dialogue"), d)
     }
 
+    func testWebVTTWithoutCueTextMarkedAsNoteHasNoText() {
+        // Found by fuzz-text: cues with timings but no text once produced a document without sections.
+        let vtt = "WEBVTT\n\n00:00.000 --00<.v\nloud Pati.000 --> 00:02.000\n\n"
+        guard case .failure(let e) = read(vtt, "c.note.vtt"), case .noText = e.problem else { return XCTFail() }
+        guard case .failure(let e2) = read(vtt, "c.vtt"), case .noText = e2.problem else { return XCTFail() }
+    }
+
     func testConflictingMarkersAreAnError() {
         guard case .failure(let e) = read("Dx: flu", "x.note.dialogue.txt"), case .kindOverrideFailed = e.problem else { return XCTFail() }
     }
