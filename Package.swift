@@ -67,7 +67,7 @@ let package = Package(
                 path: "Tests/QuillDaemonTestSupport"),
         .executableTarget(name: "quill-daemon-testhost", dependencies: ["QuillDaemonTestSupport", "QuillDaemon"],
                           path: "Tests/QuillDaemonTestHost"),
-        .testTarget(name: "QuillStoreTests", dependencies: ["QuillStore"]),
+        .testTarget(name: "QuillStoreTests", dependencies: ["QuillStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuillDaemonTests", dependencies: [
             "QuillDaemon", "QuillStore", "QuillDaemonTestSupport", "ClinicalDocuments", "quill-daemon-testhost",
         ]),

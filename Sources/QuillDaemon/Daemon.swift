@@ -30,6 +30,7 @@ public final class Daemon: @unchecked Sendable {
         public var abandoned = 0
         public var requeued = 0
         public var errors = 0
+        public init() {}
         public var description: String {
             "\(written) written, \(duplicates) duplicate, \(failed) failed, \(abandoned) taken by another runner, \(requeued) re-queued, \(errors) errors"
         }

@@ -27,7 +27,7 @@ final class InboxWatcher {
     init(folder: String) throws {
         self.folder = folder
         let fd = try syscall("inotify_init1", folder) { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB)
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO)
         var fds: [Int32] = [0, 0]
         do {
             try syscall("inotify_add_watch", folder) { inotify_add_watch(fd, folder, mask) }

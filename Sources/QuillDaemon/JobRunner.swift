@@ -38,8 +38,7 @@ struct JobRunner: Sendable {
     func receive(name: String) throws -> Job? {
         let path = root.inbox + "/" + name
         guard let st = try FileOps.lstatIfExists(path) else { return nil }
-        let job = try store.receive(inboxName: name, size: Int(st.st_size), owner: owner, archiveDay: Self.today(),
-                                    isTaken: { FileOps.exists(root.path($0)) })
+        let job = try store.receive(inboxName: name, size: Int(st.st_size), owner: owner)
         logger.info("job.received", metadata: ["job": "\(job.id)", "bytes": "\(st.st_size)"])
         try afterStep?(job)
         return job
@@ -72,14 +71,15 @@ struct JobRunner: Sendable {
 
     private var claimedPath: (Job) -> String { { root.claimed + "/" + $0.places.claimName } }
 
-    private func claim(_ job: Job) throws -> Job? {
+    private func claim(_ received: Job) throws -> Job? {
+        var job = received
         let claimed = claimedPath(job)
         if try FileOps.lstatIfExists(claimed) == nil {
             do {
                 try FileOps.move(root.inbox + "/" + job.inboxName, to: claimed)
             } catch let error as SystemError where error.errno == ENOENT {
                 let failedInput = root.failed + "/" + job.places.failedName
-                if FileOps.exists(failedInput + ".error.json") && FileOps.exists(failedInput) {
+                if !job.places.failedName.isEmpty && FileOps.exists(failedInput + ".error.json") && FileOps.exists(failedInput) {
                     // Refused at the claim, and the crash came before the refusal was recorded.
                     return try store.transition(job, to: .failed(step: .claim, reason: Self.reason(inErrorFile: failedInput + ".error.json"), input: nil),
                                                 details: ["settled_after_restart": true])
@@ -89,13 +89,15 @@ struct JobRunner: Sendable {
                 return nil
             }
         }
+        job = try store.reservePlaces(job, archiveDay: Self.today(), isTaken: { FileOps.exists(root.path($0)) })
         let st = try FileOps.lstat(claimed)
         if let reason = refusal(st, job) {
             return try fail(job, step: .claim, reason: reason, input: nil)
         }
         let (sha, size) = try Self.hashFile(claimed)
         let next = try store.transition(job, to: .claimed(ClaimedInput(sha256: sha, size: size)),
-                                        details: ["sha256": .string(sha), "size": .int(size), "claim_name": .string(job.places.claimName)])
+                                        details: ["sha256": .string(sha), "size": .int(size), "claim_name": .string(job.places.claimName),
+                                                  "archive_path": .string(job.places.archivePath), "failed_name": .string(job.places.failedName)])
         logger.info("job.claimed", metadata: ["job": "\(job.id)", "sha256": "\(sha.prefix(16))", "bytes": "\(size)"])
         return next
     }

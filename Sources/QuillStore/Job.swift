@@ -11,8 +11,9 @@ public struct Job: Sendable, Equatable {
     public var owner: String
     /// The file's name as it arrived in the inbox.
     public var inboxName: String
-    /// Where the job's files go, reserved when the job is received so that every step, and a
-    /// restart after a crash, knows them without guessing.
+    /// Where the job's files go: the claim name from the start, the archive and failed places
+    /// reserved once the file is claimed (empty before), so that every later step, and a restart
+    /// after a crash, knows them without guessing.
     public var places: Places
     public var receivedAt: Date
     public var state: JobState

@@ -59,37 +59,47 @@ extension QuillStore {
 
     // MARK: Transitions (each one transaction with its audit event)
 
-    /// Records a stable file seen in the inbox and reserves the places its job will use: the claim
-    /// name, the archive path (`archive/<day>/<name>`, or with the job id added when taken) and
-    /// the failed name.
-    public func receive(inboxName: String, size: Int, owner: String, archiveDay: String,
-                        isTaken: (_ relativePath: String) -> Bool) throws -> Job {
+    /// Records a stable file seen in the inbox as a new job, with the name it will have once claimed.
+    public func receive(inboxName: String, size: Int, owner: String) throws -> Job {
         try write { db in
             let token = Self.randomToken()
-            let now = Date()
-            let claimName = Self.claimName(token: token, name: inboxName)
-            // Placeholders unique by token until the id is known.
+            let now = Date().timeIntervalSince1970
             try db.execute(sql: """
-                INSERT INTO jobs (token, owner, state, inbox_name, claim_name, archive_path, failed_name, received_at, updated_at, size)
-                VALUES (?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [token, owner, inboxName, claimName, "pending:" + token, "pending:" + token,
-                                 now.timeIntervalSince1970, now.timeIntervalSince1970, size])
+                INSERT INTO jobs (token, owner, state, inbox_name, claim_name, received_at, updated_at, size)
+                VALUES (?, ?, 'received', ?, ?, ?, ?, ?)
+                """, arguments: [token, owner, inboxName, Self.claimName(token: token, name: inboxName), now, now, size])
             let id = db.lastInsertedRowID
-            func free(_ column: String, _ candidates: [String]) throws -> String {
-                for c in candidates {
-                    let inDB = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM jobs WHERE \(column) = ?)", arguments: [c]) ?? false
-                    if !inDB && !isTaken(column == "archive_path" ? c : "failed/" + c) { return c }
-                }
-                return candidates.last! + "." + token
-            }
-            let alt = Self.withID(inboxName, id)
-            let archivePath = try free("archive_path", ["archive/\(archiveDay)/\(inboxName)", "archive/\(archiveDay)/\(alt)"])
-            let failedName = try free("failed_name", [inboxName, alt])
-            try db.execute(sql: "UPDATE jobs SET archive_path = ?, failed_name = ? WHERE id = ?", arguments: [archivePath, failedName, id])
             try Self.appendEvent(db, actor: Self.actor, action: "job.received", jobID: id,
                                  details: ["inbox_name": .string(inboxName), "size": .int(size), "owner": .string(owner)])
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]) else { throw StoreError.noSuchJob(id: id) }
             return try Self.job(row)
+        }
+    }
+
+    /// Reserves, once the file is claimed (so only the runner that won the claim reserves), the
+    /// places the job's input will end in: `archive/<day>/<name>` and `failed/<name>`, or with the
+    /// job id added (`note.17.txt`) when another job or a file already has that name. Idempotent.
+    /// `isTaken(relativePath)` reports paths that exist under the state root.
+    public func reservePlaces(_ job: Job, archiveDay: String, isTaken: (_ relativePath: String) -> Bool) throws -> Job {
+        try write { db in
+            try Self.expect(db, job, job.state.name)
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [job.id]) else { throw StoreError.noSuchJob(id: job.id) }
+            if (row["archive_path"] as String?) != nil { return try Self.job(row) }
+            func free(_ column: String, _ candidates: [String], prefix: String) throws -> String {
+                for c in candidates {
+                    let inDB = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM jobs WHERE \(column) = ?)", arguments: [c]) ?? false
+                    if !inDB && !isTaken(prefix + c) { return c }
+                }
+                return candidates.last! + "." + job.token
+            }
+            let alt = Self.withID(job.inboxName, job.id)
+            let archivePath = try free("archive_path", ["archive/\(archiveDay)/\(job.inboxName)", "archive/\(archiveDay)/\(alt)"], prefix: "")
+            let failedName = try free("failed_name", [job.inboxName, alt], prefix: "failed/")
+            try db.execute(sql: "UPDATE jobs SET archive_path = ?, failed_name = ? WHERE id = ?", arguments: [archivePath, failedName, job.id])
+            var updated = job
+            updated.places.archivePath = archivePath
+            updated.places.failedName = failedName
+            return updated
         }
     }
 
@@ -207,7 +217,7 @@ extension QuillStore {
         default: throw bad("state \(stateName)")
         }
         return Job(id: id, token: row["token"], owner: row["owner"], inboxName: row["inbox_name"],
-                   places: .init(claimName: row["claim_name"], archivePath: row["archive_path"], failedName: row["failed_name"]),
+                   places: .init(claimName: row["claim_name"], archivePath: row["archive_path"] ?? "", failedName: row["failed_name"] ?? ""),
                    receivedAt: Date(timeIntervalSince1970: row["received_at"]), state: state)
     }
 

@@ -28,13 +28,24 @@ public final class QuillStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: config)
-        try Self.migrator.migrate(pool)
+        try migrate()
     }
 
-    static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1: jobs and audit trail") { db in
-            try db.execute(sql: """
+    /// Schema versions, applied in order; `PRAGMA user_version` counts those applied. Runs inside
+    /// one `BEGIN IMMEDIATE` transaction, so runners starting together on a new file (several
+    /// processes included) apply each version once.
+    static let migrations: [String] = [v1]
+
+    private func migrate() throws {
+        try write { db in
+            let applied = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            guard applied < Self.migrations.count else { return }
+            for sql in Self.migrations[applied...] { try db.execute(sql: sql) }
+            try db.execute(sql: "PRAGMA user_version = \(Self.migrations.count)")
+        }
+    }
+
+    static let v1 = """
                 CREATE TABLE jobs (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     token TEXT NOT NULL UNIQUE,
@@ -42,8 +53,8 @@ public final class QuillStore: Sendable {
                     state TEXT NOT NULL,
                     inbox_name TEXT NOT NULL,
                     claim_name TEXT NOT NULL,
-                    archive_path TEXT NOT NULL UNIQUE,
-                    failed_name TEXT NOT NULL UNIQUE,
+                    archive_path TEXT UNIQUE,        -- reserved when the file is claimed
+                    failed_name TEXT UNIQUE,
                     received_at REAL NOT NULL,
                     updated_at REAL NOT NULL,
                     sha256 TEXT,
@@ -78,10 +89,7 @@ public final class QuillStore: Sendable {
                     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
                 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
                     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
-                """)
-        }
-        return m
-    }
+                """
 
     /// One write transaction taken immediately (so concurrent runners serialise here, not on upgrade).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
