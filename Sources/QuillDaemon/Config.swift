@@ -24,8 +24,7 @@ public struct QuillConfig: Sendable, Equatable {
         public var inbox: String? = nil
         /// Override for the outbox; default `<state>/outbox`.
         public var outbox: String? = nil
-        /// Output templates; default `templates` beside the state root's parent is not assumed:
-        /// empty means the templates built into the pipeline.
+        /// Output templates a hospital has edited; `nil` means the templates shipped with Quill.
         public var templates: String? = nil
     }
 

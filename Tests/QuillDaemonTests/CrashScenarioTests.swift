@@ -38,13 +38,16 @@ final class CrashScenarioTests: XCTestCase {
     /// `kill -9` of a child runner at random moments, many rounds, then a final run: every input in
     /// exactly one final place, one set of outputs each, the chain intact.
     func testKillNineAtRandomMomentsLosesNothingAndDuplicatesNothing() throws {
+        // CI runs 15 kills over 60 files; QUILL_CRASH_FILES=200 QUILL_CRASH_KILLS=50 runs the long form.
+        let env = ProcessInfo.processInfo.environment
+        let files = env["QUILL_CRASH_FILES"].flatMap { Int($0) } ?? 60
+        let minimumKills = env["QUILL_CRASH_KILLS"].flatMap { Int($0) } ?? 15
         let h = Harness()
-        let files = 60
         let names = (1...files).map { String(format: "ward-%03d.txt", $0) }
         var dropped = 0
         var kills = 0
         var rng = SystemRandomNumberGenerator()
-        while dropped < files || kills < 15 {
+        while dropped < files || kills < minimumKills {
             let batch = min(4, files - dropped)
             for i in 0..<batch { h.drop(names[dropped + i], Harness.note(dropped + i)) }
             dropped += batch
