@@ -17,6 +17,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libxml2-dev).
@@ -43,8 +46,17 @@ let package = Package(
         // Synthetic clinical records for training and evaluating the demo model; Foundation only.
         .target(name: "SyntheticRecords"),
 
+        // The daemon: jobs and the audit chain in SQLite; watching, claiming, running, systemd.
+        .target(name: "QuillStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "QuillDaemon", dependencies: [
+            "QuillStore", "ClinicalDocuments",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .executableTarget(name: "quill", dependencies: [
-            "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords",
+            "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillStore", "QuillDaemon",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -64,6 +76,18 @@ let package = Package(
         .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntheticRecordsTests", dependencies: ["SyntheticRecords", "ClinicalDocuments"], exclude: ["Fixtures"]),
+
+        // A deterministic document processor for the daemon's tests (renders a document's sections to
+        // text; no model), and a host executable that runs the daemon with it, so tests can kill -9 a
+        // real child process. Neither is a product: the shipped `quill` has no such processor.
+        .target(name: "QuillDaemonTestSupport", dependencies: ["QuillDaemon", "ClinicalDocuments"],
+                path: "Tests/QuillDaemonTestSupport"),
+        .executableTarget(name: "quill-daemon-testhost", dependencies: ["QuillDaemonTestSupport", "QuillDaemon"],
+                          path: "Tests/QuillDaemonTestHost"),
+        .testTarget(name: "QuillStoreTests", dependencies: ["QuillStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "QuillDaemonTests", dependencies: [
+            "QuillDaemon", "QuillStore", "QuillDaemonTestSupport", "ClinicalDocuments", "quill-daemon-testhost",
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

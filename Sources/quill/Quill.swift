@@ -7,6 +7,9 @@ struct Quill: ParsableCommand {
         commandName: "quill",
         abstract: "Clinical notes and dialogues in, discharge summaries and SOAP notes out, on this machine's CPU.",
         subcommands: [
+            Serve.self,
+            Process.self,
+            Audit.self,
             LM.self,
             Inspect.self,
             Synth.self,

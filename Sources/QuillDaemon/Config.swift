@@ -1,0 +1,283 @@
+import ClinicalDocuments
+import Foundation
+import TOMLKit
+
+/// Quill's configuration: one TOML file (`quill.example.toml` documents every key), every default
+/// in this file, command line over file, validated once at start (STYLE 8). The model's own
+/// configuration comes from its `config.json` and is not here.
+public struct QuillConfig: Sendable, Equatable {
+    public var paths = Paths()
+    public var model = Model()
+    public var generation = Generation()
+    public var tasks = Tasks()
+    public var watch = Watch()
+    public var jobs = Jobs()
+    public var documents = DocumentLimits()
+    public var systemd = Systemd()
+
+    public init() {}
+
+    public struct Paths: Sendable, Equatable {
+        /// The state root: `inbox/ outbox/ archive/ failed/ review/ reviewed/ adapters/ quill.sqlite`.
+        public var state = "/var/lib/quill"
+        /// Override for the inbox (a share, say); default `<state>/inbox`.
+        public var inbox: String? = nil
+        /// Override for the outbox; default `<state>/outbox`.
+        public var outbox: String? = nil
+        /// Output templates a hospital has edited; `nil` means the templates shipped with Quill.
+        public var templates: String? = nil
+    }
+
+    public struct Model: Sendable, Equatable {
+        /// A Hugging Face model folder or a GGUF file.
+        public var path = ""
+        /// `q8_0`, `q4` or `f32`: how HF weights are held in memory (GGUF files keep their own).
+        public var quantization = "q8_0"
+        /// Threads for the model's kernels; 0 means one per core.
+        public var threads = 0
+        /// The LoRA adapter: `active` (the one `adapters/active` names), `none`, or a version (`v3`).
+        public var adapter = "active"
+    }
+
+    public struct Generation: Sendable, Equatable {
+        public var maxNewTokens = 1024
+        /// 0 means greedy.
+        public var temperature = 0.0
+        public var topP = 1.0
+        public var seed = 0
+        /// Keep a reasoning model's `<think>` text in the audit trail (it never goes to outputs).
+        public var keepReasoning = false
+    }
+
+    public struct Tasks: Sendable, Equatable {
+        /// The task for a clinical note, and for a dialogue.
+        public var clinicalNote = "discharge_summary"
+        public var dialogue = "soap_note"
+        /// Output formats written for every document: `text`, `markdown`, `cda`, `hl7`, `fhir`.
+        public var formats = ["text", "markdown", "cda", "hl7", "fhir"]
+        public static let knownFormats = ["text", "markdown", "cda", "hl7", "fhir"]
+        public static let knownTasks = ["discharge_summary", "soap_note"]
+    }
+
+    public struct Watch: Sendable, Equatable {
+        /// Full rescan of the inbox, for shares where writes from other hosts raise no inotify event.
+        public var rescanSeconds = 30.0
+        /// A file is taken only when its size and mtime stayed the same this long.
+        public var stabilitySeconds = 2.0
+        /// Names ending so are ignored until renamed (names starting with `.` always are).
+        public var ignoreSuffixes = [".tmp", ".part", ".filepart", "~"]
+        /// Users (names or numeric ids) whose files are accepted; empty accepts any owner.
+        public var allowedOwners: [String] = []
+    }
+
+    public struct Jobs: Sendable, Equatable {
+        /// Documents processed at once. Default 1: the model uses all cores.
+        public var workers = 1
+    }
+
+    public struct Systemd: Sendable, Equatable {
+        /// Send `READY=1`, `STATUS=` and watchdog pings when `$NOTIFY_SOCKET` is set.
+        public var notify = true
+    }
+
+    // MARK: Derived paths
+
+    public var stateRoot: String { paths.state }
+    public var inboxPath: String { paths.inbox ?? paths.state + "/inbox" }
+    public var outboxPath: String { paths.outbox ?? paths.state + "/outbox" }
+    public var databasePath: String { paths.state + "/quill.sqlite" }
+}
+
+/// A configuration that cannot be used, said so that an operator can fix it.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String?
+    public var message: String
+    public init(file: String?, _ message: String) { self.file = file; self.message = message }
+    public var description: String { (file.map { "\($0): " } ?? "configuration: ") + message }
+}
+
+/// What the command line sets over the file.
+public struct ConfigOverrides: Sendable, Equatable {
+    public var state: String?
+    public var modelPath: String?
+    public var workers: Int?
+    public var threads: Int?
+    public init(state: String? = nil, modelPath: String? = nil, workers: Int? = nil, threads: Int? = nil) {
+        self.state = state; self.modelPath = modelPath; self.workers = workers; self.threads = threads
+    }
+}
+
+extension QuillConfig {
+    /// Defaults, then the file (when given), then the command line; then validation.
+    public static func load(file: String?, overrides: ConfigOverrides = ConfigOverrides()) throws -> QuillConfig {
+        var config = QuillConfig()
+        if let file {
+            let text: String
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw ConfigError(file: file, "cannot be read (\(error.localizedDescription))")
+            }
+            config = try parse(toml: text, file: file)
+        }
+        if let s = overrides.state { config.paths.state = s }
+        if let m = overrides.modelPath { config.model.path = m }
+        if let w = overrides.workers { config.jobs.workers = w }
+        if let t = overrides.threads { config.model.threads = t }
+        try config.validate(file: file)
+        return config
+    }
+
+    /// Reads TOML text. Unknown sections and keys are errors (a misspelt key must not silently
+    /// fall back to its default).
+    public static func parse(toml text: String, file: String? = nil) throws -> QuillConfig {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
+            throw ConfigError(file: file, "is not valid TOML at line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
+        }
+        var c = QuillConfig()
+        var r = TableReader(table: table, section: nil, file: file)
+        try r.section("paths") { s in
+            c.paths.state = try s.string("state") ?? c.paths.state
+            c.paths.inbox = try s.string("inbox").flatMap { $0.isEmpty ? nil : $0 }
+            c.paths.outbox = try s.string("outbox").flatMap { $0.isEmpty ? nil : $0 }
+            c.paths.templates = try s.string("templates").flatMap { $0.isEmpty ? nil : $0 }
+        }
+        try r.section("model") { s in
+            c.model.path = try s.string("path") ?? c.model.path
+            c.model.quantization = try s.string("quantization") ?? c.model.quantization
+            c.model.threads = try s.int("threads") ?? c.model.threads
+            c.model.adapter = try s.string("adapter") ?? c.model.adapter
+        }
+        try r.section("generation") { s in
+            c.generation.maxNewTokens = try s.int("max_new_tokens") ?? c.generation.maxNewTokens
+            c.generation.temperature = try s.double("temperature") ?? c.generation.temperature
+            c.generation.topP = try s.double("top_p") ?? c.generation.topP
+            c.generation.seed = try s.int("seed") ?? c.generation.seed
+            c.generation.keepReasoning = try s.bool("keep_reasoning") ?? c.generation.keepReasoning
+        }
+        try r.section("tasks") { s in
+            c.tasks.clinicalNote = try s.string("clinical_note") ?? c.tasks.clinicalNote
+            c.tasks.dialogue = try s.string("dialogue") ?? c.tasks.dialogue
+            c.tasks.formats = try s.strings("formats") ?? c.tasks.formats
+        }
+        try r.section("watch") { s in
+            c.watch.rescanSeconds = try s.double("rescan_seconds") ?? c.watch.rescanSeconds
+            c.watch.stabilitySeconds = try s.double("stability_seconds") ?? c.watch.stabilitySeconds
+            c.watch.ignoreSuffixes = try s.strings("ignore_suffixes") ?? c.watch.ignoreSuffixes
+            c.watch.allowedOwners = try s.strings("allowed_owners") ?? c.watch.allowedOwners
+        }
+        try r.section("jobs") { s in
+            c.jobs.workers = try s.int("workers") ?? c.jobs.workers
+        }
+        try r.section("documents") { s in
+            c.documents.maxFileBytes = try s.int("max_file_bytes") ?? c.documents.maxFileBytes
+            c.documents.maxTextCharacters = try s.int("max_text_characters") ?? c.documents.maxTextCharacters
+            c.documents.maxMessagesPerFile = try s.int("max_messages_per_file") ?? c.documents.maxMessagesPerFile
+        }
+        try r.section("systemd") { s in
+            c.systemd.notify = try s.bool("notify") ?? c.systemd.notify
+        }
+        try r.finish()
+        return c
+    }
+
+    /// Checks every value once; the daemon trusts the result.
+    public func validate(file: String? = nil) throws {
+        func fail(_ m: String) -> ConfigError { ConfigError(file: file, m) }
+        if paths.state.isEmpty { throw fail("paths.state is empty; give the state root with --state DIR or in the file") }
+        if !["q8_0", "q4", "f32"].contains(model.quantization) { throw fail("model.quantization is \"\(model.quantization)\"; use q8_0, q4 or f32") }
+        if model.threads < 0 { throw fail("model.threads must be 0 (one per core) or more") }
+        if generation.maxNewTokens < 1 { throw fail("generation.max_new_tokens must be at least 1") }
+        if generation.temperature < 0 { throw fail("generation.temperature must be 0 (greedy) or more") }
+        if !(generation.topP > 0 && generation.topP <= 1) { throw fail("generation.top_p must be in (0, 1]") }
+        for (key, task) in [("tasks.clinical_note", tasks.clinicalNote), ("tasks.dialogue", tasks.dialogue)] where !Tasks.knownTasks.contains(task) {
+            throw fail("\(key) is \"\(task)\"; use discharge_summary or soap_note")
+        }
+        if tasks.formats.isEmpty { throw fail("tasks.formats is empty; name at least one of \(Tasks.knownFormats.joined(separator: ", "))") }
+        for f in tasks.formats where !Tasks.knownFormats.contains(f) {
+            throw fail("tasks.formats names \"\(f)\"; known formats are \(Tasks.knownFormats.joined(separator: ", "))")
+        }
+        if !(watch.rescanSeconds > 0) { throw fail("watch.rescan_seconds must be more than 0") }
+        if !(watch.stabilitySeconds >= 0) { throw fail("watch.stability_seconds must be 0 or more") }
+        for o in watch.allowedOwners where OwnerCheck.uid(for: o) == nil {
+            throw fail("watch.allowed_owners names \"\(o)\", which is not a user on this machine")
+        }
+        if jobs.workers < 1 || jobs.workers > 64 { throw fail("jobs.workers must be between 1 and 64") }
+        if documents.maxFileBytes < 1 { throw fail("documents.max_file_bytes must be at least 1") }
+        if documents.maxTextCharacters < 1 { throw fail("documents.max_text_characters must be at least 1") }
+        if documents.maxMessagesPerFile < 1 { throw fail("documents.max_messages_per_file must be at least 1") }
+    }
+}
+
+/// Reads one TOML table, remembering which keys were used so the rest can be reported as unknown.
+struct TableReader {
+    let table: TOMLTable
+    let section: String?
+    let file: String?
+    var used = Set<String>()
+
+    private func name(_ key: String) -> String { section.map { "\($0).\(key)" } ?? key }
+    private func wrongType(_ key: String, _ expected: String) -> ConfigError {
+        ConfigError(file: file, "\(name(key)) must be \(expected)")
+    }
+
+    mutating func section(_ key: String, _ body: (inout TableReader) throws -> Void) throws {
+        used.insert(key)
+        guard let value = table[key] else {
+            var empty = TableReader(table: TOMLTable(), section: name(key), file: file)
+            try body(&empty)
+            return
+        }
+        guard let t = value.table else { throw wrongType(key, "a table ([\(key)])") }
+        var r = TableReader(table: t, section: name(key), file: file)
+        try body(&r)
+        try r.finish()
+    }
+
+    mutating func string(_ key: String) throws -> String? {
+        used.insert(key)
+        guard let v = table[key] else { return nil }
+        guard let s = v.string else { throw wrongType(key, "a string") }
+        return s
+    }
+
+    mutating func int(_ key: String) throws -> Int? {
+        used.insert(key)
+        guard let v = table[key] else { return nil }
+        guard let i = v.int else { throw wrongType(key, "an integer") }
+        return i
+    }
+
+    mutating func double(_ key: String) throws -> Double? {
+        used.insert(key)
+        guard let v = table[key] else { return nil }
+        if let d = v.double { return d }
+        if let i = v.int { return Double(i) }
+        throw wrongType(key, "a number")
+    }
+
+    mutating func bool(_ key: String) throws -> Bool? {
+        used.insert(key)
+        guard let v = table[key] else { return nil }
+        guard let b = v.bool else { throw wrongType(key, "true or false") }
+        return b
+    }
+
+    mutating func strings(_ key: String) throws -> [String]? {
+        used.insert(key)
+        guard let v = table[key] else { return nil }
+        guard let a = v.array else { throw wrongType(key, "an array of strings") }
+        var out = [String]()
+        for item in a {
+            guard let s = item.string else { throw wrongType(key, "an array of strings") }
+            out.append(s)
+        }
+        return out
+    }
+
+    func finish() throws {
+        let unknown = table.keys.filter { !used.contains($0) }.sorted()
+        if let first = unknown.first {
+            throw ConfigError(file: file, "unknown key \(name(first))\(unknown.count > 1 ? " (and \(unknown.count - 1) more)" : ""); see quill.example.toml for the keys")
+        }
+    }
+}

@@ -1,0 +1,353 @@
+import ClinicalDocuments
+import Foundation
+import Logging
+import QuillStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Takes one job from the inbox to its final place, one durable step at a time (pueue's task
+/// lifecycle; maildir's rename). Every step can be repeated after a crash: the file operations are
+/// idempotent (each checks where the file already is) and the state moves only after they are done.
+///
+///     received ─rename into .quill-claimed/─▶ claimed ─read─▶ ingested ─model─▶ generated ─publish─▶ written
+///                 (lost race: row abandoned)     │ same SHA-256 already written ─▶ duplicate (archived)
+///                                                └─ refused / unreadable / processor error ─▶ failed
+struct JobRunner: Sendable {
+    let store: QuillStore
+    let root: StateRoot
+    let config: QuillConfig
+    let processor: any DocumentProcessor
+    let owner: String
+    let interruption: Interruption
+    let logger: Logger
+    /// Test hook: called after each durable step with the new state's name; a throw there stops the
+    /// job as a crash would (nothing after the step runs).
+    let afterStep: (@Sendable (Job) throws -> Void)?
+
+    enum Outcome: Equatable {
+        case finished(String)
+        case abandoned
+        /// Stopped on request; the job waits in its last durable state.
+        case requeued
+    }
+
+    // MARK: Entry points
+
+    /// Records a stable inbox entry as a new job; `nil` when the name is gone.
+    func receive(name: String) throws -> Job? {
+        let path = root.inbox + "/" + name
+        guard let st = try FileOps.lstatIfExists(path) else { return nil }
+        let job = try store.receive(inboxName: name, size: Int(st.st_size), owner: owner)
+        logger.info("job.received", metadata: ["job": "\(job.id)", "bytes": "\(st.st_size)"])
+        try afterStep?(job)
+        return job
+    }
+
+    /// Runs a job from its last durable state to a final one.
+    func run(_ start: Job) throws -> Outcome {
+        var job = start
+        while true {
+            switch job.state {
+            case .received:
+                guard let next = try claim(job) else { return .abandoned }
+                job = next
+            case .claimed(let input):
+                job = try ingest(job, input)
+            case let .ingested(input, stems):
+                if interruption.isRequested { return requeue(job) }
+                guard let next = try generate(job, input, stems) else { return requeue(job) }
+                job = next
+            case let .generated(input, stems, generated):
+                job = try publish(job, input, stems, generated)
+            case .written, .duplicate, .failed:
+                return .finished(job.state.name)
+            }
+            try afterStep?(job)
+        }
+    }
+
+    // MARK: Steps
+
+    private var claimedPath: (Job) -> String { { root.claimed + "/" + $0.places.claimName } }
+
+    private func claim(_ received: Job) throws -> Job? {
+        var job = received
+        let claimed = claimedPath(job)
+        if try FileOps.lstatIfExists(claimed) == nil {
+            do {
+                try FileOps.move(root.inbox + "/" + job.inboxName, to: claimed)
+            } catch let error as SystemError where error.errno == ENOENT {
+                let failedInput = root.failed + "/" + job.places.failedName
+                if !job.places.failedName.isEmpty && FileOps.exists(failedInput + ".error.json") && FileOps.exists(failedInput) {
+                    // Refused at the claim, and the crash came before the refusal was recorded.
+                    return try store.transition(job, to: .failed(step: .claim, reason: Self.reason(inErrorFile: failedInput + ".error.json"), input: nil),
+                                                details: ["settled_after_restart": true])
+                }
+                try store.abandon(job, reason: "the file was taken by another runner or removed before it could be claimed")
+                logger.info("job.abandoned", metadata: ["job": "\(job.id)"])
+                return nil
+            }
+        }
+        job = try store.reservePlaces(job, archiveDay: Self.today(), isTaken: { FileOps.exists(root.path($0)) })
+        let st = try FileOps.lstat(claimed)
+        if let reason = refusal(st, job) {
+            return try fail(job, step: .claim, reason: reason, input: nil)
+        }
+        let (sha, size) = try Self.hashFile(claimed)
+        let next = try store.transition(job, to: .claimed(ClaimedInput(sha256: sha, size: size)),
+                                        details: ["sha256": .string(sha), "size": .int(size), "claim_name": .string(job.places.claimName),
+                                                  "archive_path": .string(job.places.archivePath), "failed_name": .string(job.places.failedName)])
+        logger.info("job.claimed", metadata: ["job": "\(job.id)", "sha256": "\(sha.prefix(16))", "bytes": "\(size)"])
+        return next
+    }
+
+    private func ingest(_ job: Job, _ input: ClaimedInput) throws -> Job {
+        guard let st = try FileOps.lstatIfExists(claimedPath(job)) else { return try settleMissingInput(job, input) }
+        if let reason = refusal(st, job) { return try fail(job, step: .claim, reason: reason, input: input) }
+        if let earlier = try store.writtenJob(sha256: input.sha256, excluding: job.id),
+           case let .written(_, _, generated) = earlier.state {
+            let names = generated.outputs.map(\.name)
+            try moveInput(job, to: root.path(job.places.archivePath))
+            logger.info("job.duplicate", metadata: ["job": "\(job.id)", "of": "\(earlier.id)"])
+            return try store.transition(job, to: .duplicate(input, of: earlier.id, earlierOutputs: names),
+                                        details: ["duplicate_of": .int(Int(earlier.id)), "earlier_outputs": .strings(names),
+                                                  "archive_path": .string(job.places.archivePath)])
+        }
+        let documents: [ClinicalDocument]
+        switch readDocuments(job) {
+        case .success(let d): documents = d
+        case .failure(let reason): return try fail(job, step: .ingest, reason: reason, input: input)
+        }
+        let stems = try store.reserveStems(job, base: Self.stemBase(job.inboxName), documents: documents.count,
+                                           isTaken: { stem in stemTaken(stem) })
+        let facts: [JSONValue] = documents.map { d in
+            ["kind": .string(d.kind.rawValue), "task": .string(d.task.rawValue), "format": .string(d.sourceFormat.rawValue),
+             "encoding": .string(d.encoding.rawValue), "sections": .int(d.sections.count), "turns": .int(d.turns.count),
+             "characters": .int(d.textLength)]
+        }
+        logger.info("job.ingested", metadata: ["job": "\(job.id)", "documents": "\(documents.count)"])
+        return try store.transition(job, to: .ingested(input, stems: stems), details: ["documents": .array(facts), "stems": .strings(stems)])
+    }
+
+    /// `nil` when interrupted.
+    private func generate(_ job: Job, _ input: ClaimedInput, _ stems: [String]) throws -> Job? {
+        guard try FileOps.lstatIfExists(claimedPath(job)) != nil else { return try settleMissingInput(job, input) }
+        let documents: [ClinicalDocument]
+        switch readDocuments(job) {
+        case .success(let d) where d.count == stems.count: documents = d
+        case .success: return try fail(job, step: .ingest, reason: "\(job.inboxName): the file now reads differently from when it was received", input: input)
+        case .failure(let reason): return try fail(job, step: .ingest, reason: reason, input: input)
+        }
+        let staging = root.staging + "/" + job.token
+        FileOps.removeTree(staging)
+        try FileOps.makeDirectories(staging)
+        let started = Date()
+        var outputs = [StoredOutput]()
+        var needsReview = false
+        var reviewReasons = [String]()
+        var audit: [String: JSONValue] = [:]
+        for (index, (document, stem)) in zip(documents, stems).enumerated() {
+            let result: ProcessedDocument
+            do {
+                result = try processor.process(document, stem: stem, inputSHA256: input.sha256, interruption: interruption)
+            } catch is ProcessingInterrupted {
+                FileOps.removeTree(staging)
+                return nil
+            } catch {
+                let which = documents.count > 1 ? " (message \(index + 1) of \(documents.count))" : ""
+                return try fail(job, step: .generate, reason: "\(job.inboxName)\(which): the document could not be turned into its outputs: \(error)", input: input)
+            }
+            if let problem = Self.checkOutputs(result.outputs, stem: stem, already: outputs.map(\.name)) {
+                return try fail(job, step: .generate, reason: "\(job.inboxName): the processor returned unusable outputs: \(problem)", input: input)
+            }
+            for o in result.outputs {
+                try FileOps.writeDurably(o.bytes, to: staging + "/" + o.fileName)
+                outputs.append(StoredOutput(name: o.fileName, sha256: SHA256.hex(o.bytes), bytes: o.bytes.count))
+            }
+            if result.needsReview {
+                needsReview = true
+                reviewReasons.append(result.reviewReason ?? "the fact check asked for a review")
+            }
+            for (k, v) in result.audit { audit[documents.count > 1 ? "\(stem).\(k)" : k] = .string(v) }
+        }
+        let ms = Int(Date().timeIntervalSince(started) * 1000)
+        let generated = GeneratedOutputs(outputs: outputs, needsReview: needsReview,
+                                         reviewReason: needsReview ? reviewReasons.joined(separator: "; ") : nil)
+        logger.info("job.generated", metadata: ["job": "\(job.id)", "outputs": "\(outputs.count)", "ms": "\(ms)", "review": "\(needsReview)"])
+        return try store.transition(job, to: .generated(input, stems: stems, generated), details: [
+            "outputs": .array(outputs.map { ["name": .string($0.name), "sha256": .string($0.sha256), "bytes": .int($0.bytes)] }),
+            "processor": .object(audit), "duration_ms": .int(ms), "needs_review": .bool(needsReview),
+        ])
+    }
+
+    /// Moves staged outputs into the outbox (or `review/`), then the input into the archive.
+    private func publish(_ job: Job, _ input: ClaimedInput, _ stems: [String], _ generated: GeneratedOutputs) throws -> Job {
+        let staging = root.staging + "/" + job.token
+        let destination = generated.needsReview ? root.review : root.outbox
+        for o in generated.outputs {
+            let staged = staging + "/" + o.name
+            let final = destination + "/" + o.name
+            if FileOps.exists(staged) {
+                try FileOps.move(staged, to: final)
+            } else if !FileOps.exists(final) {
+                for other in generated.outputs { unlink(destination + "/" + other.name) }
+                return try fail(job, step: .write, reason: "\(job.inboxName): the generated output \(o.name) disappeared before it was published; drop the file again", input: input)
+            }
+        }
+        let archive = root.path(job.places.archivePath)
+        if FileOps.exists(claimedPath(job)) {
+            try moveInput(job, to: archive)
+        } else if !FileOps.exists(archive) {
+            logger.error("job.input_lost", metadata: ["job": "\(job.id)"])
+        }
+        FileOps.removeTree(staging)
+        unlink(root.failed + "/" + job.places.failedName + ".error.json")
+        logger.info("job.written", metadata: ["job": "\(job.id)", "outputs": "\(generated.outputs.count)", "review": "\(generated.needsReview)"])
+        return try store.transition(job, to: .written(input, stems: stems, generated), details: [
+            "archive_path": .string(job.places.archivePath),
+            "destination": .string(generated.needsReview ? "review" : "outbox"),
+            "outputs": .strings(generated.outputs.map(\.name)),
+        ])
+    }
+
+    /// Writes `<failedName>.error.json`, moves the input next to it and records the failure.
+    private func fail(_ job: Job, step: JobStep, reason: String, input: ClaimedInput?) throws -> Job {
+        let errorFile = root.failed + "/" + job.places.failedName + ".error.json"
+        let body: [String: Any] = [
+            "file": job.inboxName, "reason": reason, "step": step.rawValue, "job": job.id,
+            "sha256": input?.sha256 ?? NSNull(), "time": ISO8601DateFormatter().string(from: Date()),
+            "what_to_do": "Fix or replace the file and drop it into the inbox again; this copy stays here for reference.",
+        ]
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try FileOps.writeDurably(Array(data) + [0x0A], to: errorFile)
+        if FileOps.exists(claimedPath(job)) {
+            try FileOps.move(claimedPath(job), to: root.failed + "/" + job.places.failedName)
+        }
+        FileOps.removeTree(root.staging + "/" + job.token)
+        logger.notice("job.failed", metadata: ["job": "\(job.id)", "step": "\(step.rawValue)"])
+        return try store.transition(job, to: .failed(step: step, reason: reason, input: input),
+                                    details: ["step": .string(step.rawValue), "reason": .string(reason), "failed_name": .string(job.places.failedName)])
+    }
+
+    /// The claimed file is gone in a state that expects it: a crash came between a move and the
+    /// transition that records it. Finish what the move began.
+    private func settleMissingInput(_ job: Job, _ input: ClaimedInput) throws -> Job {
+        let failedInput = root.failed + "/" + job.places.failedName
+        let errorFile = failedInput + ".error.json"
+        if FileOps.exists(errorFile) && FileOps.exists(failedInput) {
+            let reason = Self.reason(inErrorFile: errorFile)
+            let step = Self.step(inErrorFile: errorFile)
+            return try store.transition(job, to: .failed(step: step, reason: reason, input: input),
+                                        details: ["step": .string(step.rawValue), "reason": .string(reason), "settled_after_restart": true])
+        }
+        if FileOps.exists(root.path(job.places.archivePath)), case .claimed = job.state,
+           let earlier = try store.writtenJob(sha256: input.sha256, excluding: job.id),
+           case let .written(_, _, generated) = earlier.state {
+            return try store.transition(job, to: .duplicate(input, of: earlier.id, earlierOutputs: generated.outputs.map(\.name)),
+                                        details: ["duplicate_of": .int(Int(earlier.id)), "settled_after_restart": true])
+        }
+        return try fail(job, step: .ingest, reason: "\(job.inboxName): the claimed file disappeared from inbox/.quill-claimed before it was processed; nothing was written. Drop the file again.", input: input)
+    }
+
+    private func requeue(_ job: Job) -> Outcome {
+        _ = try? store.record(actor: "daemon", action: "job.requeued", jobID: job.id, details: ["state": .string(job.state.name)])
+        logger.info("job.requeued", metadata: ["job": "\(job.id)", "state": "\(job.state.name)"])
+        return .requeued
+    }
+
+    // MARK: Helpers
+
+    private func moveInput(_ job: Job, to destination: String) throws {
+        try FileOps.makeDirectories(FileOps.parent(destination))
+        try FileOps.move(claimedPath(job), to: destination)
+    }
+
+    private func refusal(_ st: stat, _ job: Job) -> String? {
+        let uids = config.watch.allowedOwners.compactMap(OwnerCheck.uid(for:))
+        return OwnerCheck.refusal(st, name: job.inboxName, allowedOwners: uids)
+    }
+
+    enum Reading { case success([ClinicalDocument]), failure(String) }
+
+    private func readDocuments(_ job: Job) -> Reading {
+        let limits = config.documents
+        let bytes: [UInt8]
+        do { bytes = try FileOps.readAll(claimedPath(job), limit: limits.maxFileBytes) } catch {
+            return .failure(DocumentError(file: job.inboxName, problem: .unreadable(reason: "\(error)")).description)
+        }
+        if bytes.count > limits.maxFileBytes {
+            return .failure(DocumentError(file: job.inboxName, problem: .tooLarge(bytes: bytes.count, limit: limits.maxFileBytes)).description)
+        }
+        let results = ClinicalDocumentReader.read(bytes: bytes, fileName: job.inboxName, folderName: nil, limits: limits)
+        var documents = [ClinicalDocument]()
+        for r in results {
+            switch r {
+            case .success(let d): documents.append(d)
+            case .failure(let e): return .failure(e.description)
+            }
+        }
+        if documents.isEmpty { return .failure(DocumentError(file: job.inboxName, problem: .empty).description) }
+        return .success(documents)
+    }
+
+    private func stemTaken(_ stem: String) -> Bool {
+        for dir in [root.outbox, root.review] {
+            if ((try? FileOps.list(dir)) ?? []).contains(where: { $0.hasPrefix(stem + ".") }) { return true }
+        }
+        return false
+    }
+
+    /// `note.txt` → `note`; `.hidden` names never get here.
+    static func stemBase(_ name: String) -> String {
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { return String(name[..<dot]) }
+        return name
+    }
+
+    static func checkOutputs(_ outputs: [OutputFile], stem: String, already: [String]) -> String? {
+        if outputs.isEmpty { return "no output files" }
+        var seen = Set(already)
+        for o in outputs {
+            if o.fileName.contains("/") || o.fileName.hasPrefix(".") || o.fileName.utf8.count > 255 { return "\(o.fileName) is not a plain file name" }
+            if !o.fileName.hasPrefix(stem + ".") { return "\(o.fileName) does not start with \(stem)." }
+            if !seen.insert(o.fileName).inserted { return "\(o.fileName) is returned twice" }
+        }
+        return nil
+    }
+
+    static func hashFile(_ path: String) throws -> (String, Int) {
+        let fd = try syscall("open", path) { open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        defer { close(fd) }
+        var sha = SHA256()
+        var size = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try syscall("read", path) { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) } }
+            if n == 0 { break }
+            sha.update(chunk[0..<n])
+            size += n
+        }
+        return (sha.finalizeHex(), size)
+    }
+
+    private static func errorFileObject(_ path: String) -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return obj
+    }
+
+    static func reason(inErrorFile path: String) -> String {
+        errorFileObject(path)["reason"] as? String ?? "the file could not be processed"
+    }
+
+    static func step(inErrorFile path: String) -> JobStep {
+        (errorFileObject(path)["step"] as? String).flatMap(JobStep.init(rawValue:)) ?? .ingest
+    }
+
+    static func today() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd"
+        f.locale = Locale(identifier: "en_US_POSIX")
+        return f.string(from: Date())
+    }
+}

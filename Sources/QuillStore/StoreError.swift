@@ -1,0 +1,18 @@
+/// Why the store refused an operation.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The job moved on or changed owner since it was read: another runner holds it.
+    case jobChanged(id: Int64, expected: String)
+    case noSuchJob(id: Int64)
+    /// A row's columns do not fit its state (the file was edited by hand or is from a newer Quill).
+    case corruptRow(id: Int64, detail: String)
+    case cannotCreate(path: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case let .jobChanged(id, expected): return "job \(id) is no longer in state \(expected) for this runner"
+        case .noSuchJob(let id): return "there is no job \(id)"
+        case let .corruptRow(id, detail): return "job \(id) has an unreadable row: \(detail)"
+        case let .cannotCreate(path, e): return "cannot create \(path) (errno \(e))"
+        }
+    }
+}

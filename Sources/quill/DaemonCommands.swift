@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import Logging
+import QuillDaemon
+import QuillStore
+
+/// Options shared by `serve` and `process`: the state root and the model over the config file.
+struct DaemonOptions: ParsableArguments {
+    @Option(help: "The state root (inbox/, outbox/, archive/, failed/, review/, reviewed/, adapters/, quill.sqlite); created if missing.")
+    var state: String?
+
+    @Option(help: "The model: a Hugging Face model folder or a GGUF file.")
+    var model: String?
+
+    @Option(help: "Quill's TOML configuration file (see quill.example.toml). Command-line options win over it.")
+    var config: String?
+
+    @Option(help: "Documents processed at once (jobs.workers).")
+    var workers: Int?
+
+    @Option(help: "Threads for the model (model.threads; 0 = one per core).")
+    var threads: Int?
+
+    func load() throws -> QuillConfig {
+        let c = try QuillConfig.load(file: config, overrides: overrides)
+        if c.model.path.isEmpty { throw ValidationError("no model: give --model PATH or model.path in the config file") }
+        return c
+    }
+
+    var overrides: ConfigOverrides {
+        ConfigOverrides(state: state.map(absolute), modelPath: model.map(absolute), workers: workers, threads: threads)
+    }
+
+    private func absolute(_ p: String) -> String {
+        p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
+    }
+}
+
+/// Logs to standard error (journald under systemd). Libraries take a `Logger`; only here is logging
+/// bootstrapped. No patient text is logged anywhere: job ids, hashes, sizes, durations.
+func bootstrapLogging() {
+    LoggingSystem.bootstrap { label in
+        var h = StreamLogHandler.standardError(label: label)
+        h.logLevel = ProcessInfo.processInfo.environment["QUILL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return h
+    }
+}
+
+/// Runs the daemon in either mode; `main`'s only job is to gather arguments and the environment.
+func runDaemon(_ options: DaemonOptions, mode: Daemon.Mode) throws -> Daemon.Summary {
+    bootstrapLogging()
+    let config = try options.load()
+    let logger = Logger(label: "quill")
+    let processor = try makeDocumentProcessor(config: config, logger: logger)
+    let env = ProcessInfo.processInfo.environment
+    let notifier = SystemdNotifier(notifySocket: env["NOTIFY_SOCKET"], watchdogUSec: env["WATCHDOG_USEC"], watchdogPID: env["WATCHDOG_PID"])
+    let configFile = options.config
+    let overrides = options.overrides
+    let daemon = Daemon(config: config, processor: processor, logger: logger, notifier: notifier,
+                        reloadConfig: { try QuillConfig.load(file: configFile, overrides: overrides) })
+    let sources = installSignalHandlers(for: daemon)
+    defer { withExtendedLifetime(sources) {} }
+    return try daemon.run(mode)
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch the inbox and process every document that arrives, until SIGTERM (systemd Type=notify).",
+        discussion: "SIGHUP reloads the configuration; SIGTERM finishes or re-queues the job in hand and exits 0.")
+
+    @OptionGroup var options: DaemonOptions
+
+    func run() throws {
+        _ = try runDaemon(options, mode: .serve)
+    }
+}
+
+struct Process: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Process what is in the inbox now (and jobs left unfinished by a crash), then exit.",
+        discussion: "Prints a summary line; exits 1 when a job hit a system error (full disk, permissions).")
+
+    @OptionGroup var options: DaemonOptions
+
+    func run() throws {
+        let summary = try runDaemon(options, mode: .once)
+        print(summary)
+        if summary.errors > 0 { throw ExitCode(1) }
+    }
+}
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check and read the tamper-evident audit trail.",
+        subcommands: [AuditVerify.self, AuditShow.self, AuditExport.self])
+}
+
+struct AuditVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Walk the hash chain; name the first event that was altered or removed (exit 1).")
+
+    @Option(help: "The state root.") var state: String
+
+    func run() throws {
+        let store = try StateRoot(config: stateConfig(state)).openStore()
+        let result = try store.verifyAudit()
+        print(result)
+        if case .broken = result { throw ExitCode(1) }
+    }
+}
+
+struct AuditShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print the audit events (JSON lines), all or one job's, with the job's current state.")
+
+    @Option(help: "The state root.") var state: String
+    @Option(help: "Only this job's events.") var job: Int64?
+
+    func run() throws {
+        let store = try StateRoot(config: stateConfig(state)).openStore()
+        if let job {
+            let j = try store.job(id: job)
+            FileHandle.standardError.write(Data("job \(j.id): \(j.inboxName), state \(j.state.name), archive \(j.places.archivePath)\n".utf8))
+        }
+        for e in try store.auditEvents(jobID: job) { print(e.jsonLine) }
+    }
+}
+
+struct AuditExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the audit events at or after a time as JSON lines.")
+
+    @Option(help: "The state root.") var state: String
+    @Option(help: "ISO 8601 time or date (UTC), e.g. 2025-01-31 or 2025-01-31T08:00:00Z.") var since: String = ""
+
+    func run() throws {
+        let store = try StateRoot(config: stateConfig(state)).openStore()
+        for e in try store.auditEvents() where e.time >= since { print(e.jsonLine) }
+    }
+}
+
+private func stateConfig(_ state: String) -> QuillConfig {
+    var c = QuillConfig()
+    c.paths.state = state.hasPrefix("/") ? state : FileManager.default.currentDirectoryPath + "/" + state
+    return c
+}

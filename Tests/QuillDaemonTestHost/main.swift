@@ -1,0 +1,39 @@
+// Runs the daemon with the test processor, as `quill serve`/`quill process` run it with the model,
+// so that tests can start, SIGTERM and kill -9 a real child process.
+//
+//     quill-daemon-testhost serve|once --state DIR [--delay SECONDS] [--workers N] [--stability S] [--rescan S]
+import Foundation
+import Logging
+import QuillDaemon
+import QuillDaemonTestSupport
+
+var args = Array(CommandLine.arguments.dropFirst())
+let mode: Daemon.Mode = args.first == "serve" ? .serve : .once
+args = Array(args.dropFirst())
+func value(_ flag: String) -> String? {
+    guard let i = args.firstIndex(of: flag), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+var config = QuillConfig()
+config.paths.state = value("--state") ?? "."
+config.jobs.workers = Int(value("--workers") ?? "1") ?? 1
+config.watch.stabilitySeconds = Double(value("--stability") ?? "0.05") ?? 0.05
+config.watch.rescanSeconds = Double(value("--rescan") ?? "0.5") ?? 0.5
+let delay = Double(value("--delay") ?? "0") ?? 0
+
+LoggingSystem.bootstrap { label in
+    var h = StreamLogHandler.standardError(label: label)
+    h.logLevel = .warning
+    return h
+}
+do {
+    try config.validate()
+    let daemon = Daemon(config: config, processor: SectionTextProcessor(delay: delay))
+    let sources = installSignalHandlers(for: daemon)
+    let summary = try daemon.run(mode)
+    withExtendedLifetime(sources) {}
+    print(summary)
+} catch {
+    FileHandle.standardError.write(Data("quill-daemon-testhost: \(error)\n".utf8))
+    exit(1)
+}
