@@ -1,21 +1,126 @@
+import ClinicalDocuments
+import Foundation
+import LLM
 import Logging
 import QuillDaemon
+import QuillPipeline
 
-// ─────────────────────────────────────────────────────────────────────────────────────────────
-// THE HOOK: the model-backed document processor that `quill serve` and `quill process` run.
-//
-// `QuillPipeline` (prompt → section-structured generation → fact check → rendering of the output
-// formats + provenance sidecar) provides it: load the model once from `config.model` (path,
-// quantization, threads, adapter), build the pipeline from `config.generation` and `config.tasks`,
-// and return an adapter that conforms to `DocumentProcessor`. The daemon shares that one instance
-// among its workers. Until then this build refuses to start rather than run a stand-in.
-// ─────────────────────────────────────────────────────────────────────────────────────────────
+/// The model-backed document processor that `quill serve` and `quill process` run: the model is loaded once
+/// from `config.model` and shared by every worker; each worker borrows its own inference session.
 func makeDocumentProcessor(config: QuillConfig, logger: Logger) throws -> any DocumentProcessor {
-    throw ProcessorNotAvailable()
+    try PipelineProcessor(config: config, logger: logger)
 }
 
-struct ProcessorNotAvailable: Error, CustomStringConvertible {
-    var description: String {
-        "this build of quill has no model-backed document processor yet (QuillPipeline is not wired into makeDocumentProcessor)"
+/// Adapts `DocumentPipeline` to the daemon's `DocumentProcessor`.
+final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
+    let pipeline: DocumentPipeline
+    let adapter: (version: String, weights: LoRAAdapter)?
+    let threadsPerSession: Int
+    private let lock = NSLock()
+    private var idle: [InferenceSession] = []
+
+    init(config: QuillConfig, logger: Logger) throws {
+        guard !config.model.path.isEmpty else { throw ConfigError(file: nil, "model.path is not set (give --model PATH)") }
+        guard let quantization = Self.weightFormat(config.model.quantization) else {
+            throw ConfigError(file: nil, "model.quantization '\(config.model.quantization)' is not one of q8_0, q4_0, f32")
+        }
+        let formats = try config.tasks.formats.map { name -> OutputFormat in
+            guard let f = Self.outputFormat(name) else {
+                throw ConfigError(file: nil, "tasks.formats: '\(name)' is not one of text, markdown, cda, hl7, fhir")
+            }
+            return f
+        }
+        let templates = URL(fileURLWithPath: config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot))
+        var limits = GenerationLimits()
+        limits.sampling = SamplingParameters(temperature: Float(config.generation.temperature), topP: Float(config.generation.topP),
+                                             seed: UInt64(max(0, config.generation.seed)))
+        let settings = PipelineSettings(templatesFolder: templates, formats: formats, limits: limits,
+                                        keepReasoning: config.generation.keepReasoning)
+        let start = Date()
+        pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: config.model.path), quantization: quantization, settings: settings)
+        adapter = try Self.loadAdapter(config: config, model: pipeline.model)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        threadsPerSession = max(1, (config.model.threads > 0 ? config.model.threads : cores) / max(1, config.jobs.workers))
+        logger.info("model loaded", metadata: [
+            "model": "\(pipeline.modelID)", "quantization": "\(quantization.rawValue)",
+            "adapter": "\(adapter?.version ?? "none")", "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(start)))",
+        ])
+    }
+
+    func process(_ document: ClinicalDocument, stem: String, inputSHA256: String,
+                 interruption: Interruption) throws -> ProcessedDocument {
+        let session = borrowSession()
+        defer { giveBack(session) }
+        session.adapter = adapter?.weights
+        let result = try pipeline.process(document, stem: stem, inputSHA256: inputSHA256, session: session,
+                                          adapterVersion: adapter?.version, shouldContinue: { !interruption.isRequested })
+        // A stop requested mid-generation leaves the sections unfinished: re-queue rather than write them.
+        try interruption.check()
+        let kinds = Set(result.findings.map(\.kind.rawValue)).sorted()
+        var audit: [String: String] = [
+            "model": result.provenance.model, "quantization": result.provenance.quantization,
+            "adapter": result.provenance.adapterVersion ?? "none", "task": result.provenance.task,
+            "prompt_tokens": "\(result.provenance.promptTokens)", "generated_tokens": "\(result.provenance.generatedTokens)",
+            "generation_seconds": String(format: "%.3f", result.provenance.generationSeconds),
+            "fact_findings": "\(result.findings.count)", "fact_finding_kinds": kinds.joined(separator: ","),
+        ]
+        if let reasoning = result.reasoning { audit["reasoning"] = reasoning }
+        return ProcessedDocument(
+            outputs: result.files.map { QuillDaemon.OutputFile(fileName: $0.name, bytes: Array($0.data)) },
+            audit: audit, needsReview: result.needsReview,
+            reviewReason: result.needsReview
+                ? "the fact check found \(result.findings.count) statement(s) the input does not support (\(kinds.joined(separator: ", "))); see the provenance file"
+                : nil)
+    }
+
+    private func borrowSession() -> InferenceSession {
+        lock.lock(); defer { lock.unlock() }
+        return idle.popLast() ?? pipeline.makeSession(contextLength: min(4096, pipeline.model.config.maxPositions), threads: threadsPerSession)
+    }
+
+    private func giveBack(_ session: InferenceSession) {
+        lock.lock(); idle.append(session); lock.unlock()
+    }
+
+    static func weightFormat(_ name: String) -> WeightFormat? {
+        switch name.lowercased() {
+        case "q8_0", "q8": return .q8_0
+        case "q4_0", "q4": return .q4_0
+        case "f32": return .f32
+        default: return nil
+        }
+    }
+
+    static func outputFormat(_ name: String) -> OutputFormat? {
+        switch name.lowercased() {
+        case "text", "txt": return .text
+        case "markdown", "md": return .markdown
+        case "cda", "cda.xml": return .cda
+        case "hl7": return .hl7
+        case "fhir", "fhir.json": return .fhir
+        default: return nil
+        }
+    }
+
+    /// `<state>/templates` when a hospital keeps its own there, else the templates shipped beside the program.
+    static func defaultTemplates(state: String) -> String {
+        let own = state + "/templates"
+        if FileManager.default.fileExists(atPath: own) { return own }
+        return FileManager.default.currentDirectoryPath + "/templates"
+    }
+
+    /// `model.adapter`: "none", "active" (the version `<state>/adapters/active` names, if any), or a folder.
+    static func loadAdapter(config: QuillConfig, model: LanguageModel) throws -> (version: String, weights: LoRAAdapter)? {
+        let setting = config.model.adapter.trimmingCharacters(in: .whitespaces)
+        if setting.isEmpty || setting == "none" { return nil }
+        var folder = setting
+        if setting == "active" {
+            let pointer = config.stateRoot + "/adapters/active"
+            guard let name = try? String(contentsOfFile: pointer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+                  !name.isEmpty else { return nil }
+            folder = config.stateRoot + "/adapters/" + name
+        }
+        let url = URL(fileURLWithPath: folder)
+        return (url.lastPathComponent, try LoRAAdapter.load(folder: url, for: model.config))
     }
 }

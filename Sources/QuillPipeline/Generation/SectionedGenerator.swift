@@ -50,11 +50,16 @@ public struct SectionedGenerator {
     public func generate(session: InferenceSession, prompt: [Int], opensThinking: Bool, task: OutputTask,
                          shouldContinue: () -> Bool = { true }) throws -> GeneratedNote {
         let eos = Set(tokenizer.eosTokenIds)
-        let needed = prompt.count + task.sections.count * (limits.maxTokensPerSection + 12)
-            + (opensThinking ? limits.maxReasoningTokens + 8 : 0)
-        guard session.position + needed <= session.cache.capacity else {
-            throw InferenceError.contextExceeded(needed: session.position + needed, capacity: session.cache.capacity)
+        // Budgets shrink to what the context has left after the prompt, so a long document on a small-context
+        // model gets shorter sections instead of a refusal; only a prompt that leaves no room is an error.
+        let sectionCount = task.sections.count
+        let room = session.cache.capacity - session.position - prompt.count - sectionCount * 12 - 8
+        guard room >= sectionCount * 16 else {
+            throw InferenceError.contextExceeded(needed: session.position + prompt.count + sectionCount * 28 + 8,
+                                                 capacity: session.cache.capacity)
         }
+        let reasoningBudget = opensThinking ? min(limits.maxReasoningTokens, room / 3) : 0
+        let sectionBudget = min(limits.maxTokensPerSection, (room - reasoningBudget) / sectionCount)
         var sampler = Sampler(limits.sampling)
         var history = prompt
         var generated = 0
@@ -85,7 +90,7 @@ public struct SectionedGenerator {
 
         var reasoning: String?
         if opensThinking {
-            let (ids, _) = try run(budget: limits.maxReasoningTokens) { $0.contains(ReasoningText.close) }
+            let (ids, _) = try run(budget: reasoningBudget) { $0.contains(ReasoningText.close) }
             let text = tokenizer.decode(ids)
             reasoning = ReasoningText.reasoning(in: text)
             // Close the thought ourselves when the budget ran out, then the answer starts as trained (R1: "\n\n").
@@ -96,7 +101,7 @@ public struct SectionedGenerator {
         for (i, spec) in task.sections.enumerated() {
             try force("\(spec.heading):")
             // A section ends at its line's end, at EOS (not fed to the cache), or at its budget.
-            let (ids, _) = try run(budget: limits.maxTokensPerSection) { $0.contains("\n") }
+            let (ids, _) = try run(budget: sectionBudget) { $0.contains("\n") }
             let raw = tokenizer.decode(ids)
             var text = raw.firstIndex(of: "\n").map { String(raw[..<$0]) } ?? raw
             // The newline that ended the line is already in the cache; otherwise the next heading needs one.
