@@ -34,8 +34,10 @@ test: deps pydeps
 bench: deps
 	bash bench/run.sh
 
+# The daemon on the embedded demo model, with this checkout as its state root: drop files into inbox/
+# (`cp examples/* inbox/`), read outbox/. Stops on Ctrl-C (SIGINT/SIGTERM finish or re-queue the job in hand).
 run: release
-	.build/release/quill --help
+	.build/release/quill serve --state . --model models/demo
 
 
 clean:
