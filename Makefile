@@ -37,6 +37,7 @@ bench: deps
 # The daemon on the embedded demo model, with this checkout as its state root: drop files into inbox/
 # (`cp examples/* inbox/`), read outbox/. Stops on Ctrl-C (SIGINT/SIGTERM finish or re-queue the job in hand).
 run: release
+	@mkdir -p inbox && cp examples/discharge-note.txt examples/visit-dialogue.txt inbox/
 	.build/release/quill serve --state . --model models/demo
 
 

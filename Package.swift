@@ -40,7 +40,7 @@ let package = Package(
 
         // From document to finished output: prompts, section-structured generation, fact check, templates.
         .target(name: "QuillPipeline", dependencies: [
-            "LLM", "ClinicalDocuments", .product(name: "Mustache", package: "swift-mustache"),
+            "LLM", "ClinicalDocuments", "QuillStore", .product(name: "Mustache", package: "swift-mustache"),
         ]),
 
         // Synthetic clinical records for training and evaluating the demo model; Foundation only.

@@ -36,6 +36,10 @@ else
   rm -f "$OUT/torch.json"
 fi
 
+echo "daemon: the demo model end to end"
+swift build -c release --product quill
+python3 bench/daemon.py
+
 echo "tokenizer: Quill against Hugging Face tokenizers"
 bash bench/tokenizer.sh
 

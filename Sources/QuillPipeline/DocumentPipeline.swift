@@ -1,6 +1,7 @@
 import ClinicalDocuments
 import Foundation
 import LLM
+import QuillStore
 
 /// What the pipeline needs to know, from Quill's config.
 public struct PipelineSettings: Sendable {
@@ -91,6 +92,7 @@ public final class DocumentPipeline: @unchecked Sendable {
         let provenance = Provenance(
             documentID: documentID, sourceFile: (document.sourceFile as NSString).lastPathComponent, inputSHA256: inputSHA256,
             task: task.rawValue, model: modelID, quantization: model.format.rawValue, adapterVersion: adapterVersion,
+            promptSHA256: SHA256.hex(prompt.ids.map(String.init).joined(separator: ",")),
             promptTokens: note.promptTokens, generatedTokens: note.generatedTokens, prefillSeconds: note.prefillSeconds,
             generationSeconds: note.generationSeconds, createdAt: ISO8601DateFormatter().string(from: run.createdAt),
             outputs: files.map(\.name), factFindings: findings, needsReview: needsReview)

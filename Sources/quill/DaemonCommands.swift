@@ -78,14 +78,28 @@ struct Serve: ParsableCommand {
 struct Process: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Process what is in the inbox now (and jobs left unfinished by a crash), then exit.",
-        discussion: "Prints a summary line; exits 1 when a job hit a system error (full disk, permissions).")
+        discussion: """
+        With FILE arguments (back-fills), the files are copied into the inbox first and one line per file \
+        says where it ended (JSON lines when the output is not a terminal). Prints a summary line; exits 1 \
+        when a job hit a system error (full disk, permissions) or a given file failed.
+        """)
 
     @OptionGroup var options: DaemonOptions
 
+    @Argument(help: "Files to process once; the originals stay where they are.")
+    var files: [String] = []
+
     func run() throws {
+        var placed: [(source: String, inboxName: String)] = []
+        if !files.isEmpty {
+            let config = try options.load()
+            placed = try Backfill.enqueue(files, inbox: config.inboxPath)
+        }
         let summary = try runDaemon(options, mode: .once)
-        print(summary)
-        if summary.errors > 0 { throw ExitCode(1) }
+        if !placed.isEmpty { try Backfill.report(placed, databasePath: try options.load().databasePath) }
+        // With files, standard output carries only their lines (JSON for scripts); the summary goes to stderr.
+        if placed.isEmpty { print(summary) } else { FileHandle.standardError.write(Data("\(summary)\n".utf8)) }
+        if summary.errors > 0 || (!placed.isEmpty && summary.failed > 0) { throw ExitCode(1) }
     }
 }
 

@@ -60,6 +60,7 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         var audit: [String: String] = [
             "model": result.provenance.model, "quantization": result.provenance.quantization,
             "adapter": result.provenance.adapterVersion ?? "none", "task": result.provenance.task,
+            "prompt_sha256": result.provenance.promptSHA256,
             "prompt_tokens": "\(result.provenance.promptTokens)", "generated_tokens": "\(result.provenance.generatedTokens)",
             "generation_seconds": String(format: "%.3f", result.provenance.generationSeconds),
             "fact_findings": "\(result.findings.count)", "fact_finding_kinds": kinds.joined(separator: ","),

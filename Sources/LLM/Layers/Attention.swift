@@ -11,6 +11,11 @@ public enum Attention {
                                out: UnsafeMutablePointer<Float>, scores: [UnsafeMutablePointer<Float>], pool: ThreadPool) {
         let P = start + T, qWidth = heads * hd, kvWidth = kvHeads * hd, group = heads / kvHeads
         let scale = 1 / Float(hd).squareRoot()
+        if T == 1 {
+            decode(q: q, keys: keys, values: values, positions: P, heads: heads, kvHeads: kvHeads, headDim: hd,
+                   out: out, scores: scores, pool: pool)
+            return
+        }
         pool.run { share in
             let s = scores[share]
             for h in ThreadPool.range(of: share, shares: pool.threads, count: heads) {
@@ -33,6 +38,35 @@ public enum Attention {
                 // O_h [T, hd] = S [T, P] · V_g [P, hd]
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(hd), Int32(P), 1,
                             s, Int32(P), vh, Int32(kvWidth), 0, oh, Int32(qWidth))
+            }
+        }
+    }
+
+    /// One new token: the `group` query heads that share a kv head are consecutive in q, so each kv head is one
+    /// [group, hd] × [hd, P] product and one [group, P] × [P, hd] product (two BLAS calls per kv head instead of
+    /// two per query head), and kv heads are shared out over the pool.
+    static func decode(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, positions P: Int,
+                       heads: Int, kvHeads: Int, headDim hd: Int, out: UnsafeMutablePointer<Float>,
+                       scores: [UnsafeMutablePointer<Float>], pool: ThreadPool) {
+        let kvWidth = kvHeads * hd, group = heads / kvHeads
+        let scale = 1 / Float(hd).squareRoot()
+        pool.run { share in
+            let s = scores[share]
+            for g in ThreadPool.range(of: share, shares: pool.threads, count: kvHeads) {
+                let qg = q + g * group * hd, kg = keys + g * hd, vg = values + g * hd, og = out + g * group * hd
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(group), Int32(P), Int32(hd), scale,
+                            qg, Int32(hd), kg, Int32(kvWidth), 0, s, Int32(P))
+                for h in 0..<group {
+                    let row = s + h * P
+                    var m = -Float.infinity
+                    for p in 0..<P { m = max(m, row[p]) }
+                    var sum: Float = 0
+                    for p in 0..<P { let e = Foundation.exp(row[p] - m); row[p] = e; sum += e }
+                    let inv = 1 / sum
+                    for p in 0..<P { row[p] *= inv }
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(group), Int32(hd), Int32(P), 1,
+                            s, Int32(P), vg, Int32(kvWidth), 0, og, Int32(hd))
             }
         }
     }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The safetensors weights of a Hugging Face model folder: `model.safetensors`, or the shards named by
 /// `model.safetensors.index.json` (names are read from the index, never made up: shard names vary).
@@ -78,7 +81,7 @@ public final class WeightStore: @unchecked Sendable {
             throw ModelLoadError.unsupported(file: file.file.path, reason: "tensor '\(name)' has \(columns) columns, not a multiple of 32, so it cannot be block-quantized")
         }
         let rowBytes = format.rowBytes(columns: columns)
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, rows * rowBytes), alignment: 64)
+        let storage = Self.allocateWeights(byteCount: max(1, rows * rowBytes))
         let row = UnsafeMutablePointer<Float>.allocate(capacity: columns)
         defer { row.deallocate() }
         let elementSize = info.byteCount / max(1, info.elementCount)
@@ -89,6 +92,21 @@ public final class WeightStore: @unchecked Sendable {
         }
         file.file.release(offset: info.offset, count: info.byteCount)
         return WeightMatrix(rows: rows, columns: columns, format: format, bytes: storage, owner: OwnedBytes(storage))
+    }
+}
+
+extension WeightStore {
+    /// Weight memory: large matrices are aligned to 2 MiB and offered to the kernel as transparent huge pages,
+    /// so streaming them for every token does not walk a TLB entry per 4 KiB page.
+    static func allocateWeights(byteCount: Int) -> UnsafeMutableRawPointer {
+        let huge = 2 << 20
+        guard byteCount >= 2 * huge else { return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64) }
+        let p = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: huge)
+        #if os(Linux)
+        // Whole huge pages only: the tail stays in small pages, so resident memory is the weights' own size.
+        madvise(p, byteCount / huge * huge, Int32(MADV_HUGEPAGE))
+        #endif
+        return p
     }
 }
 
