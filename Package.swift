@@ -43,8 +43,8 @@ let package = Package(
             "LLM", "ClinicalDocuments", "QuillStore", .product(name: "Mustache", package: "swift-mustache"),
         ]),
 
-        // Synthetic clinical records for training and evaluating the demo model; Foundation only.
-        .target(name: "SyntheticRecords"),
+        // Synthetic clinical records for training and evaluating the demo model (writes the formats ClinicalDocuments reads).
+        .target(name: "SyntheticRecords", dependencies: ["ClinicalDocuments"]),
 
         // The daemon: jobs and the audit chain in SQLite; watching, claiming, running, systemd.
         .target(name: "QuillStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),

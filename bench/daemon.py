@@ -13,6 +13,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from perfdoc import replace_section  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUILL = os.path.join(ROOT, ".build/release/quill")
 BURST = 60
@@ -105,15 +108,7 @@ Machine: {cpu}, {os.cpu_count()} cores; measured {datetime.date.today().isoforma
 | inputs failed | {failed} |
 | exit status on SIGTERM | {code} |
 """
-    doc = os.path.join(ROOT, "docs/PERFORMANCE.md")
-    text = open(doc).read() if os.path.exists(doc) else "# Performance\n\n"
-    start = text.find("## Daemon: ")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    open(doc, "w").write(text)
+    replace_section(os.path.join(ROOT, "docs/PERFORMANCE.md"), "## Daemon: ", section)
     print(section)
     shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if code == 0 and failed == 0 else 1)

@@ -8,6 +8,9 @@ import platform
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from perfdoc import replace_section  # noqa: E402
+
 out_dir, doc = sys.argv[1], sys.argv[2]
 
 
@@ -73,11 +76,4 @@ else:
 lines.append("")
 section = "\n".join(lines) + "\n"
 
-text = open(doc).read() if os.path.exists(doc) else "# Performance\n\nNumbers written by `make bench`. Machines are shared and noisy: compare ratios measured in the same run.\n\n"
-start = text.find("## Engine: ")
-if start >= 0:
-    end = text.find("\n## ", start + 1)
-    text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(doc, "w").write(text)
+replace_section(doc, "## Engine: ", section)

@@ -27,12 +27,7 @@ public enum Attention {
                 // Causal softmax: token t sees positions 0...start+t.
                 for t in 0..<T {
                     let row = s + t * P, visible = start + t + 1
-                    var m = -Float.infinity
-                    for p in 0..<visible { m = max(m, row[p]) }
-                    var sum: Float = 0
-                    for p in 0..<visible { let e = Foundation.exp(row[p] - m); row[p] = e; sum += e }
-                    let inv = 1 / sum
-                    for p in 0..<visible { row[p] *= inv }
+                    softmax(row, count: visible)
                     for p in visible..<P { row[p] = 0 }
                 }
                 // O_h [T, hd] = S [T, P] · V_g [P, hd]
@@ -56,18 +51,20 @@ public enum Attention {
                 let qg = q + g * group * hd, kg = keys + g * hd, vg = values + g * hd, og = out + g * group * hd
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(group), Int32(P), Int32(hd), scale,
                             qg, Int32(hd), kg, Int32(kvWidth), 0, s, Int32(P))
-                for h in 0..<group {
-                    let row = s + h * P
-                    var m = -Float.infinity
-                    for p in 0..<P { m = max(m, row[p]) }
-                    var sum: Float = 0
-                    for p in 0..<P { let e = Foundation.exp(row[p] - m); row[p] = e; sum += e }
-                    let inv = 1 / sum
-                    for p in 0..<P { row[p] *= inv }
-                }
+                for h in 0..<group { softmax(s + h * P, count: P) }
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(group), Int32(hd), Int32(P), 1,
                             s, Int32(P), vg, Int32(kvWidth), 0, og, Int32(hd))
             }
         }
+    }
+
+    /// Softmax in place over `count` scores, in fp32 with the maximum subtracted first.
+    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
+        var m = -Float.infinity
+        for p in 0..<count { m = max(m, row[p]) }
+        var sum: Float = 0
+        for p in 0..<count { let e = Foundation.exp(row[p] - m); row[p] = e; sum += e }
+        let inv = 1 / sum
+        for p in 0..<count { row[p] *= inv }
     }
 }

@@ -1,3 +1,4 @@
+import ClinicalDocuments
 /// A record as a CDA R2 document: the patient in `recordTarget`, the stay in
 /// `componentOf/encompassingEncounter`, and one `structuredBody` section whose narrative holds the
 /// note, one paragraph per line, XML-escaped.
@@ -45,18 +46,5 @@ public enum CDADocument {
     }
 
     /// XML 1.0 character escapes for text and attribute values.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    public static func escape(_ s: String) -> String { XMLText.escape(s) }
 }

@@ -1,3 +1,4 @@
+import ClinicalDocuments
 /// A record as an HL7 v2.5 message: MDM^T02 (TXA + OBX TX lines) or ORU^R01 (OBR + OBX TX lines).
 /// PID carries the structured patient (MRN as an MR identifier, name, birth date, sex), PV1 the
 /// admission and discharge, and each line of the note one OBX, every field escaped.
@@ -34,20 +35,7 @@ public enum HL7Document {
     }
 
     /// HL7 v2 escapes (2.5, section 2.7): the escape character first, then the delimiters.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "\\": out += "\\E\\"
-            case "|": out += "\\F\\"
-            case "^": out += "\\S\\"
-            case "&": out += "\\T\\"
-            case "~": out += "\\R\\"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    public static func escape(_ s: String) -> String { HL7Text.escape(s) }
 }
 
 extension String {
