@@ -82,14 +82,29 @@ public final class WeightStore: @unchecked Sendable {
         }
         let rowBytes = format.rowBytes(columns: columns)
         let storage = Self.allocateWeights(byteCount: max(1, rows * rowBytes))
-        let row = UnsafeMutablePointer<Float>.allocate(capacity: columns)
-        defer { row.deallocate() }
         let elementSize = info.byteCount / max(1, info.elementCount)
-        for r in 0..<rows {
-            try file.readFloats(info, start: r * columns, count: columns, into: row)
-            BlockQuantization.quantize(row, count: columns, format: format, into: storage + r * rowBytes)
-            if r % 256 == 255 { file.file.release(offset: info.offset + (r - 255) * columns * elementSize, count: 256 * columns * elementSize) }
+        // Converting is CPU work (widening, scaling, rounding): rows are shared out over the cores, and the
+        // file's pages are released behind each share as it goes.
+        let shares = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows / 256))
+        var failure: Error?
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: shares) { share in
+            let range = ThreadPool.range(of: share, shares: shares, count: rows)
+            let row = UnsafeMutablePointer<Float>.allocate(capacity: columns)
+            defer { row.deallocate() }
+            do {
+                for r in range {
+                    try file.readFloats(info, start: r * columns, count: columns, into: row)
+                    BlockQuantization.quantize(row, count: columns, format: format, into: storage + r * rowBytes)
+                    if (r - range.lowerBound) % 256 == 255 {
+                        file.file.release(offset: info.offset + (r - 255) * columns * elementSize, count: 256 * columns * elementSize)
+                    }
+                }
+            } catch {
+                lock.lock(); failure = error; lock.unlock()
+            }
         }
+        if let failure { storage.deallocate(); throw failure }
         file.file.release(offset: info.offset, count: info.byteCount)
         return WeightMatrix(rows: rows, columns: columns, format: format, bytes: storage, owner: OwnedBytes(storage))
     }
