@@ -46,14 +46,16 @@ public final class DocumentPipeline: @unchecked Sendable {
     public let model: LanguageModel
     public let tokenizer: Tokenizer
     public let chatTemplate: ChatTemplate
-    public let templates: TemplateSet
+    public var templates: TemplateSet { lock.lock(); defer { lock.unlock() }; return currentTemplates }
     public let factChecker: FactChecker
-    public let settings: PipelineSettings
+    public private(set) var settings: PipelineSettings
+    private var currentTemplates: TemplateSet
+    private let lock = NSLock()
     public let modelID: String
 
     public init(model: LanguageModel, tokenizer: Tokenizer, chatTemplate: ChatTemplate, settings: PipelineSettings) throws {
         self.model = model; self.tokenizer = tokenizer; self.chatTemplate = chatTemplate; self.settings = settings
-        self.templates = try TemplateSet(folder: settings.templatesFolder, formats: settings.formats)
+        self.currentTemplates = try TemplateSet(folder: settings.templatesFolder, formats: settings.formats)
         self.factChecker = try FactChecker(lexicon: settings.lexicon)
         self.modelID = model.folder.lastPathComponent
     }
@@ -63,6 +65,13 @@ public final class DocumentPipeline: @unchecked Sendable {
         try self.init(model: LanguageModel.load(folder: modelFolder, format: quantization),
                       tokenizer: Tokenizer(modelFolder: modelFolder), chatTemplate: ChatTemplate(modelFolder: modelFolder),
                       settings: settings)
+    }
+
+    /// Re-reads the templates (SIGHUP). A missing or broken template throws and the templates in use stay,
+    /// so an edit in progress never takes the daemon down or half-changes its outputs.
+    public func reloadTemplates(folder: URL, formats: [OutputFormat]) throws {
+        let fresh = try TemplateSet(folder: folder, formats: formats)
+        lock.lock(); currentTemplates = fresh; settings.templatesFolder = folder; settings.formats = formats; lock.unlock()
     }
 
     /// A session sized for documents up to `contextLength` positions, for one worker.
@@ -85,7 +94,8 @@ public final class DocumentPipeline: @unchecked Sendable {
         let documentID = UUID().uuidString.lowercased()
         let context = RenderContext.make(document: document, note: note, run: run, documentID: documentID)
         var files: [OutputFile] = []
-        for format in settings.formats {
+        let (templates, formats) = { lock.lock(); defer { lock.unlock() }; return (currentTemplates, settings.formats) }()
+        for format in formats {
             let text = try templates.render(task: task, format: format, context: context)
             files.append(OutputFile(name: format.fileName(stem: stem, task: task), data: Data(text.utf8)))
         }

@@ -19,7 +19,10 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [InferenceSession] = []
 
+    let logger: Logger
+
     init(config: QuillConfig, logger: Logger) throws {
+        self.logger = logger
         guard !config.model.path.isEmpty else { throw ConfigError(file: nil, "model.path is not set (give --model PATH)") }
         guard let quantization = Self.weightFormat(config.model.quantization) else {
             throw ConfigError(file: nil, "model.quantization '\(config.model.quantization)' is not one of q8_0, q4_0, f32")
@@ -72,6 +75,21 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
             reviewReason: result.needsReview
                 ? "the fact check found \(result.findings.count) statement(s) the input does not support (\(kinds.joined(separator: ", "))); see the provenance file"
                 : nil)
+    }
+
+    /// SIGHUP: the templates and formats are read again; a broken template is logged and the old ones stay.
+    func configurationReloaded(_ config: QuillConfig) {
+        do {
+            let formats = try config.tasks.formats.map { name -> OutputFormat in
+                guard let f = Self.outputFormat(name) else { throw ConfigError(file: nil, "tasks.formats: '\(name)' is not one of text, markdown, cda, hl7, fhir") }
+                return f
+            }
+            try pipeline.reloadTemplates(folder: URL(fileURLWithPath: config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot)),
+                                         formats: formats)
+            logger.info("templates reloaded", metadata: ["formats": "\(formats.map(\.rawValue))"])
+        } catch {
+            logger.error("templates not reloaded; the previous ones stay in use", metadata: ["error": "\(error)"])
+        }
     }
 
     private func borrowSession() -> InferenceSession {

@@ -70,3 +70,25 @@ final class DemoModelEndToEndTests: XCTestCase {
         XCTAssertTrue(result.findings.filter { $0.kind != .term }.isEmpty, "\(result.findings)")
     }
 }
+
+/// SIGHUP re-reads templates: an edited template takes effect, a broken one is refused and the old ones stay.
+final class TemplateReloadTests: XCTestCase {
+    func testReloadTakesEditsAndRefusesBrokenTemplates() throws {
+        let pipeline = try XCTUnwrap(DemoModelEndToEndTests.pipeline)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quill-reload-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: PipelineFixtures.templates, to: folder)
+        let txt = folder.appendingPathComponent("soap-note.txt.mustache")
+        try "EDITED {{title}}\n".write(to: txt, atomically: true, encoding: .utf8)
+        try pipeline.reloadTemplates(folder: folder, formats: [.text])
+        let doc = try XCTUnwrap(readClinicalDocuments(at: PipelineFixtures.repo.appendingPathComponent("examples/visit-dialogue.txt")).first)
+        let edited = try pipeline.process(doc, stem: "v", inputSHA256: "x", session: pipeline.makeSession(threads: 1))
+        XCTAssertEqual(edited.files.first.map { String(decoding: $0.data, as: UTF8.self) }, "EDITED SOAP note\n")
+
+        try "{{#sections}}".write(to: txt, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try pipeline.reloadTemplates(folder: folder, formats: [.text])) { XCTAssertTrue("\($0)".contains("soap-note.txt.mustache")) }
+        let still = try pipeline.process(doc, stem: "v", inputSHA256: "x", session: pipeline.makeSession(threads: 1))
+        XCTAssertEqual(still.files.first.map { String(decoding: $0.data, as: UTF8.self) }, "EDITED SOAP note\n")
+
+        try pipeline.reloadTemplates(folder: PipelineFixtures.templates, formats: OutputFormat.allCases)
+    }
+}
