@@ -44,6 +44,9 @@ lines = ["## Engine: DeepSeek-R1-Distill-Qwen-1.5B shape", ""]
 lines.append(f"Machine: {cpu_model()}, {os.cpu_count()} cores; measured {datetime.date.today().isoformat()} by `make bench` "
              "(release build; random weights of the exact shape: hidden 1536, 28 layers, 12 heads, 2 KV heads, "
              "intermediate 8960, vocabulary 151936).")
+load_file = os.path.join(out_dir, "load.txt")
+if os.path.exists(load_file):
+    lines.append(f"Load at the end of the run (`uptime`): {open(load_file).read().strip().split('load average:')[-1].strip()}.")
 lines.append("")
 for t in (1, 2):
     m = machine[t]

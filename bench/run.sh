@@ -43,5 +43,6 @@ python3 bench/daemon.py
 echo "tokenizer: Quill against Hugging Face tokenizers"
 bash bench/tokenizer.sh
 
+uptime > "$OUT/load.txt"
 python3 bench/report.py "$OUT" docs/PERFORMANCE.md
 echo "wrote docs/PERFORMANCE.md"
