@@ -205,7 +205,9 @@ DEFINE_DOT_Q4(dot_q4_0_vnni, VNNI_ATTR, udot8_vnni)
 
 
 // Eight blocks per step: their eight fp16 scales are gathered and converted in one go (instead of one scalar
-// conversion per block), and four accumulators keep the multiply-add chains independent.
+// conversion per block), and four accumulators keep the multiply-add chains independent. Rows are prefetched
+// twelve steps (about 3 KiB for Q8_0) ahead: one core alone cannot keep enough DRAM reads in flight without it
+// (measured on the 1.5B shape, 2 threads: decode 14 tok/s with a 1 KiB distance, 19 with 3 KiB, no better at 6).
 #define DEFINE_DOT8_Q8(NAME, ATTR, DOT, TAIL)                                                         \
 static ATTR float NAME(const uint8_t *row, int64_t nb, const float *xs, const int8_t *xq) {          \
     const __m256i idx = _mm256_setr_epi32(0, 34, 68, 102, 136, 170, 204, 238);                       \
@@ -218,11 +220,11 @@ static ATTR float NAME(const uint8_t *row, int64_t nb, const float *xs, const in
         d16 = _mm256_permute4x64_epi64(d16, 0x08);                                                   \
         __m256 s = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(d16)), _mm256_loadu_ps(xs + b)); \
         const int8_t *x = xq + b * QK;                                                               \
-        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4), _MM_HINT_T0);                          \
-        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4 + 64), _MM_HINT_T0);                     \
-        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4 + 128), _MM_HINT_T0);                    \
-        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4 + 192), _MM_HINT_T0);                    \
-        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 4 + 256), _MM_HINT_T0);                    \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 12), _MM_HINT_T0);                          \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 12 + 64), _MM_HINT_T0);                     \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 12 + 128), _MM_HINT_T0);                    \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 12 + 192), _MM_HINT_T0);                    \
+        _mm_prefetch((const char *)(base + 8 * Q8_BYTES * 12 + 256), _MM_HINT_T0);                    \
         __m256 p0, p1, p2, p3;                                                                       \
         p0 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 2)), _mm256_loadu_si256((const __m256i *)(x)))); \
         p1 = _mm256_cvtepi32_ps(DOT(_mm256_loadu_si256((const __m256i *)(base + 36)), _mm256_loadu_si256((const __m256i *)(x + 32)))); \
@@ -260,9 +262,9 @@ static ATTR float NAME(const uint8_t *row, int64_t nb, const float *xs, const in
         __m256 s = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(d16)), _mm256_loadu_ps(xs + b)); \
         corr = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(_mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(xsum + b)), 3)), corr); \
         const int8_t *x = xq + b * QK;                                                               \
-        _mm_prefetch((const char *)(base + 8 * Q4_BYTES * 4), _MM_HINT_T0);                          \
-        _mm_prefetch((const char *)(base + 8 * Q4_BYTES * 4 + 64), _MM_HINT_T0);                     \
-        _mm_prefetch((const char *)(base + 8 * Q4_BYTES * 4 + 128), _MM_HINT_T0);                    \
+        _mm_prefetch((const char *)(base + 8 * Q4_BYTES * 12), _MM_HINT_T0);                          \
+        _mm_prefetch((const char *)(base + 8 * Q4_BYTES * 12 + 64), _MM_HINT_T0);                     \
+        _mm_prefetch((const char *)(base + 8 * Q4_BYTES * 12 + 128), _MM_HINT_T0);                    \
         __m256 p0, p1, p2, p3;                                                                       \
         p0 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 2), _mm256_loadu_si256((const __m256i *)(x)))); \
         p1 = _mm256_cvtepi32_ps(UDOT(unpack_q4(base + 20), _mm256_loadu_si256((const __m256i *)(x + 32)))); \
