@@ -17,12 +17,13 @@ public struct PipelineRun {
         self.adapterVersion = adapterVersion
     }
 
-    /// Pipeline settings for evaluation: only the plain-text output is rendered, with greedy decoding.
+    /// Pipeline settings for evaluation: the plain-text output (scored) or every format (for timing the daemon's
+    /// whole path), with greedy decoding.
     /// Section-structured generation reserves every section's budget plus the reasoning budget before it starts;
     /// the default 1,024 reasoning tokens do not fit beside a prompt in the demo model's 2,048 positions, and the
     /// demo model closes its thought at once, so evaluation gives reasoning 128.
-    public static func settings(templates: URL, lexicon: URL? = nil, reasoningTokens: Int = 128) -> PipelineSettings {
-        PipelineSettings(templatesFolder: templates, lexicon: lexicon, formats: [.text],
+    public static func settings(templates: URL, lexicon: URL? = nil, allFormats: Bool = false, reasoningTokens: Int = 128) -> PipelineSettings {
+        PipelineSettings(templatesFolder: templates, lexicon: lexicon, formats: allFormats ? OutputFormat.allCases : [.text],
                          limits: GenerationLimits(maxTokensPerSection: 160, maxReasoningTokens: reasoningTokens, sampling: .greedy))
     }
 

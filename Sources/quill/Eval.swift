@@ -46,6 +46,9 @@ struct Eval: ParsableCommand {
     @Option(name: .customLong("write-outputs"), help: "Also write Quill's outputs as JSONL (id, task, output), the form --outputs reads.")
     var writeOutputs: String?
 
+    @Flag(name: .customLong("all-formats"), help: "Render all five output formats, as the daemon does (the text output is scored).")
+    var allFormats = false
+
     @Option(help: "The templates folder (the text template renders Quill's output; the lexicon feeds the fact check).")
     var templates: String = "templates"
 
@@ -94,7 +97,7 @@ struct Eval: ParsableCommand {
             source = (outputs as NSString).lastPathComponent
         } else {
             let pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: model), quantization: quant,
-                                                settings: PipelineRun.settings(templates: templatesURL))
+                                                settings: PipelineRun.settings(templates: templatesURL, allFormats: allFormats))
             let lora = try adapter.map { try LoRAAdapter.load(folder: URL(fileURLWithPath: $0), for: pipeline.model.config) }
             let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
                                   adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent })
