@@ -46,6 +46,10 @@ let package = Package(
         // Synthetic clinical records for training and evaluating the demo model (writes the formats ClinicalDocuments reads).
         .target(name: "SyntheticRecords", dependencies: ["ClinicalDocuments"]),
 
+        // `quill eval`: the pipeline over synthetic records, scored against their references, and the
+        // fact checker measured on references with planted unsupported facts.
+        .target(name: "QuillEval", dependencies: ["QuillPipeline", "SyntheticRecords", "ClinicalDocuments"]),
+
         // The daemon: jobs and the audit chain in SQLite; watching, claiming, running, systemd.
         .target(name: "QuillStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "QuillDaemon", dependencies: [
@@ -55,7 +59,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "quill", dependencies: [
-            "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillStore", "QuillDaemon",
+            "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillEval", "QuillStore", "QuillDaemon",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -74,6 +78,7 @@ let package = Package(
         // Runs the built `quill` executable (its JSON output is a contract for scripts).
         .testTarget(name: "QuillCLITests", dependencies: ["quill"]),
         .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline"], exclude: ["Fixtures"]),
+        .testTarget(name: "QuillEvalTests", dependencies: ["QuillEval", "QuillPipeline", "SyntheticRecords", "LLM"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntheticRecordsTests", dependencies: ["SyntheticRecords", "ClinicalDocuments"], exclude: ["Fixtures"]),
 

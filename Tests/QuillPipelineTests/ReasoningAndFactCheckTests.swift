@@ -49,9 +49,35 @@ final class FactCheckTests: XCTestCase {
         }
     }
 
+    func testDashedDatesCompare() {
+        let checker = FactChecker(medications: [])
+        XCTAssertEqual(checker.check(sections: [("Admission", "Admitted on 2025-03-07.")], input: "adm 07-Mar-2025"), [])
+        XCTAssertEqual(checker.check(sections: [("Admission", "Admitted on 2025-03-08.")], input: "adm 07-Mar-2025").map(\.kind), [.date])
+    }
+
+    func testShortAndLayFormsSupportTheirTermOnly() {
+        let checker = FactChecker(medications: [], synonyms: ["hypertension": ["HTN", "high blood pressure"], "emergency department": ["ED"]])
+        XCTAssertEqual(checker.check(sections: [("History", "Hypertension.")], input: "PMH: HTN."), [])
+        XCTAssertEqual(checker.check(sections: [("History", "Hypertension.")], input: "I have high blood pressure."), [])
+        XCTAssertEqual(checker.check(sections: [("Admission", "Admitted via the emergency department.")], input: "adm via ED"), [])
+        // A form inside a longer word does not count ("MED" is not "ED"), and other terms stay findings.
+        XCTAssertEqual(checker.check(sections: [("Admission", "Via the emergency department.")], input: "MEDS reviewed").map(\.text),
+                       ["emergency", "department"])
+        XCTAssertEqual(checker.check(sections: [("History", "Hypertension and epilepsy.")], input: "PMH: HTN.").map(\.text), ["epilepsy"])
+    }
+
+    func testMedicationNamesOfSeveralWordsAreMatchedAsPhrases() {
+        let checker = FactChecker(medications: ["insulin", "insulin glargine", "tranexamic acid"])
+        XCTAssertEqual(checker.check(sections: [("Treatment", "Insulin glargine 10 units at night.")], input: "insulin glargine 10 units at night"), [])
+        let added = checker.check(sections: [("Treatment", "Tranexamic acid 1 g IV.")], input: "no drugs given")
+        XCTAssertTrue(added.contains { $0.kind == .medication && $0.text == "tranexamic acid" }, "\(added)")
+        XCTAssertFalse(added.contains { $0.kind == .term && $0.text == "tranexamic" }, "a medication's word is not an unknown term too")
+    }
+
     func testLexiconLoadsFromTheEditableFile() throws {
         let checker = try FactChecker(lexicon: PipelineFixtures.templates.appendingPathComponent("lexicon/medications.txt"))
         XCTAssertTrue(checker.medications.contains("amoxicillin"))
         XCTAssertFalse(checker.medications.contains { $0.hasPrefix("#") })
+        XCTAssertTrue(checker.synonyms.contains { $0.words == ["hypertension"] && $0.forms.contains("htn") }, "synonyms.txt beside the lexicon")
     }
 }

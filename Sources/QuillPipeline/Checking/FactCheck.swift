@@ -17,27 +17,58 @@ public struct FactFinding: Sendable, Codable, Equatable {
 
 /// Checks generated sections against the input: every quantity, date and medication stated in the output
 /// must occur in the input (compared in normalised form: "500mg" = "500 mg", "07/03/2025" = "2025-03-07").
-/// Clinical words the input never uses are reported as `term` findings (lower severity by default).
+/// Clinical words the input never uses are reported as `term` findings (lower severity by default); a word
+/// is supported when the input uses it, or a short or lay form of a term holding it ("HTN" supports
+/// "hypertension", "US abdomen" supports "ultrasound abdomen"), from the synonyms lexicon.
 public struct FactChecker: Sendable {
     public let medications: Set<String>
     /// Words the output may use without the input (connecting words and the phrasing Quill's outputs use).
     public let phrasing: Set<String>
+    /// Each term's words (lower case) and the forms that support them when the input uses one.
+    public let synonyms: [(words: [String], forms: [String])]
+    /// Every word of a medication name: not reported again as an unknown term.
+    let medicationWords: Set<String>
 
-    public init(medications: Set<String>, phrasing: Set<String> = FactChecker.defaultPhrasing) {
+    public init(medications: Set<String>, phrasing: Set<String> = FactChecker.defaultPhrasing, synonyms: [String: [String]] = [:]) {
         self.medications = Set(medications.map { $0.lowercased() })
         self.phrasing = phrasing
+        self.synonyms = synonyms.sorted { $0.key < $1.key }.map { term, forms in
+            (Facts.words(term.lowercased()), forms.map { $0.lowercased() })
+        }
+        medicationWords = Set(self.medications.flatMap { Facts.words($0) })
     }
 
-    /// Loads the medication lexicon (one name per line, `#` comments) from a file a hospital can edit.
+    /// Loads the medication lexicon (one name per line, `#` comments) from a file a hospital can edit, and the
+    /// synonyms (`term = form | form` per line) from `synonyms.txt` beside it when there is one.
     public init(lexicon url: URL) throws {
-        let text = try String(contentsOf: url, encoding: .utf8)
-        let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        self.init(medications: Set(names))
+        func lines(_ url: URL) throws -> [String] {
+            try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
+        let synonymsURL = url.deletingLastPathComponent().appendingPathComponent("synonyms.txt")
+        var synonyms: [String: [String]] = [:]
+        if FileManager.default.fileExists(atPath: synonymsURL.path) {
+            for line in try lines(synonymsURL) {
+                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty else { throw LexiconError(file: synonymsURL.lastPathComponent, line: line) }
+                synonyms[parts[0], default: []] += parts[1].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            }
+        }
+        self.init(medications: Set(try lines(url)), synonyms: synonyms)
+    }
+
+    public struct LexiconError: Error, CustomStringConvertible {
+        public let file: String, line: String
+        public var description: String { "\(file): '\(line)' is not 'term = form | form'" }
     }
 
     public func check(sections: [(heading: String, text: String)], input: String) -> [FactFinding] {
         let source = Facts(of: input, medications: medications)
+        var supportedStems = source.stems
+        let lowerInput = input.lowercased()
+        for (words, forms) in synonyms where forms.contains(where: { Facts.containsPhrase(lowerInput, $0) }) {
+            supportedStems.formUnion(words.map(Facts.stem))
+        }
         var findings: [FactFinding] = []
         for (heading, text) in sections where text != notDocumented {
             let stated = Facts(of: text, medications: medications)
@@ -50,8 +81,8 @@ public struct FactChecker: Sendable {
             for m in stated.medications where !source.medicationKeys.contains(m.lowercased()) {
                 findings.append(FactFinding(kind: .medication, text: m, section: heading))
             }
-            for w in stated.words where w.count >= 5 && !phrasing.contains(w) && !source.stems.contains(Facts.stem(w))
-                && !medications.contains(w) {
+            for w in stated.words where w.count >= 5 && !phrasing.contains(w) && !supportedStems.contains(Facts.stem(w))
+                && !medicationWords.contains(w) {
                 findings.append(FactFinding(kind: .term, text: w, section: heading))
             }
         }
@@ -67,6 +98,10 @@ public struct FactChecker: Sendable {
         "examination", "exam", "vitals", "vital", "signs", "taking", "currently", "which", "their", "there",
         "after", "before", "since", "about", "other", "female", "male", "years", "year-old", "months", "weeks",
         "hours", "minutes", "advised", "review", "return", "symptoms", "worsen", "worsening", "plan", "clinic",
+        // The SOAP note's own phrasing ("Associated …; denies …", "Allergies: …", "Regular medications: …",
+        // "No significant past medical history", "Start …", "Tests: …", "Follow-up with …").
+        "associated", "allergies", "allergy", "medications", "medication", "regular", "significant", "medical",
+        "previous", "known", "start", "tests", "follow-up",
     ]
 }
 
@@ -118,19 +153,37 @@ struct Facts {
             if unitKey.isEmpty && !number.contains("/") && !number.contains(".") { continue }
             quantities.append(Quantity(text: String(text[r]).trimmingCharacters(in: .whitespaces), key: "\(number) \(unitKey)"))
         }
-        for w in masked.split(whereSeparator: { !($0.isLetter || $0 == "-") }) {
-            let word = String(w).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
-            if word.isEmpty { continue }
+        for word in Facts.words(masked) {
             if lexicon.contains(word) { medications.append(word) }
             words.append(word)
         }
+        // Names of several words ("tranexamic acid", "insulin glargine") are matched as whole phrases.
+        for name in lexicon where name.contains(" ") && Facts.containsPhrase(masked, name) { medications.append(name) }
+    }
+
+    /// Words as the check compares them: letters and inner hyphens ("co-amoxiclav", "x-ray").
+    static func words(_ text: String) -> [String] {
+        text.split(whereSeparator: { !($0.isLetter || $0 == "-") })
+            .map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "-")) }.filter { !$0.isEmpty }
+    }
+
+    /// Whether `text` (lower case) holds `phrase` (lower case) as whole words.
+    static func containsPhrase(_ text: String, _ phrase: String) -> Bool {
+        var start = text.startIndex
+        while let r = text.range(of: phrase, range: start..<text.endIndex) {
+            let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
+            let after = r.upperBound == text.endIndex ? nil : text[r.upperBound]
+            if !(before.map { $0.isLetter || $0.isNumber } ?? false) && !(after.map { $0.isLetter || $0.isNumber } ?? false) { return true }
+            start = text.index(after: r.lowerBound)
+        }
+        return false
     }
 
     static let quantityPattern = try! NSRegularExpression(pattern:
         #"(?<![\w.])(\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?)\s*(x10\^9/l|mmol/l|mg/dl|mg/l|g/dl|ng/l|ng/ml|µmol/l|umol/l|meq/l|mg/kg|u/l|iu/l|breaths/min|mmhg|mcg|µg|ug|mg|ml|kg|g|l|units?|iu|%|°c|°f|bpm|/min|days?|d|weeks?|wks?|wk|months?|mo|hours?|hrs?|h|minutes?|mins?|years?|yrs?|cm|mm)?(?![\w])"#)
 
     static let datePattern = try! NSRegularExpression(pattern:
-        #"\b(\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2},? \d{4})\b"#)
+        #"\b(\d{4}-\d{2}-\d{2}|\d{1,2}-(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-\d{4}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2},? \d{4})\b"#)
 
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -151,7 +204,8 @@ struct Facts {
             guard let first = us ?? eu else { return nil }
             return (first, us != nil && eu != nil && us != eu ? eu : nil)
         }
-        let parts = s.replacingOccurrences(of: ",", with: "").split(separator: " ").map(String.init)
+        // "7 mar 2025", "march 7, 2025", and the dashed "07-mar-2025".
+        let parts = s.replacingOccurrences(of: ",", with: "").split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init)
         guard parts.count == 3 else { return nil }
         let monthFirst = Int(parts[0]) == nil
         let monthName = monthFirst ? parts[0] : parts[1]

@@ -1,0 +1,47 @@
+import Foundation
+import LLM
+import QuillPipeline
+
+/// Quill's own outputs for records: each read as a document, through `DocumentPipeline.process` (prompt,
+/// section-structured generation with the pipeline's sampling, fact check) and the plain-text template.
+public struct PipelineRun {
+    public let pipeline: DocumentPipeline
+    public let session: InferenceSession
+    public let adapterVersion: String?
+
+    /// `pipeline` must be set up with the text format (it is what gets scored); greedy unless its limits say otherwise.
+    public init(pipeline: DocumentPipeline, threads: Int, adapter: LoRAAdapter? = nil, adapterVersion: String? = nil) {
+        self.pipeline = pipeline
+        session = pipeline.makeSession(contextLength: 4096, threads: threads)
+        session.adapter = adapter
+        self.adapterVersion = adapterVersion
+    }
+
+    /// Pipeline settings for evaluation: the plain-text output (scored) or every format (for timing the daemon's
+    /// whole path), with greedy decoding.
+    /// Section-structured generation reserves every section's budget plus the reasoning budget before it starts;
+    /// the default 1,024 reasoning tokens do not fit beside a prompt in the demo model's 2,048 positions, and the
+    /// demo model closes its thought at once, so evaluation gives reasoning 128.
+    public static func settings(templates: URL, lexicon: URL? = nil, allFormats: Bool = false, reasoningTokens: Int = 128) -> PipelineSettings {
+        PipelineSettings(templatesFolder: templates, lexicon: lexicon, formats: allFormats ? OutputFormat.allCases : [.text],
+                         limits: GenerationLimits(maxTokensPerSection: 160, maxReasoningTokens: reasoningTokens, sampling: .greedy))
+    }
+
+    /// The rendered plain-text output of one record, and its timing.
+    public func output(for record: EvalRecord) throws -> (text: String, timing: OutputTiming, findings: [FactFinding]) {
+        let document = try record.document()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let result = try pipeline.process(document, stem: record.id, inputSHA256: "", session: session, adapterVersion: adapterVersion)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        guard let file = result.files.first(where: { $0.name.hasSuffix(".txt") }) else { throw NoTextOutput() }
+        let note = result.note
+        return (String(decoding: file.data, as: UTF8.self),
+                OutputTiming(seconds: seconds, promptTokens: note.promptTokens, generatedTokens: note.generatedTokens,
+                             prefillSeconds: note.prefillSeconds, generationSeconds: note.generationSeconds),
+                result.findings)
+    }
+
+    struct NoTextOutput: Error, CustomStringConvertible {
+        var description: String { "the pipeline rendered no plain-text output (settings need the text format)" }
+    }
+}

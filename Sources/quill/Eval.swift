@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import LLM
+import QuillEval
+import QuillPipeline
+import SyntheticRecords
+
+/// `quill eval`: Quill's pipeline over a synthetic data set (`quill synth --format jsonl`), scored against the
+/// references; `--outputs` scores outputs generated elsewhere with the same scorer; `--fact-check` measures the
+/// fact checker's precision and recall on references with planted unsupported facts.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score the pipeline (or given outputs) on synthetic records: ROUGE-L, fact recall, unsupported facts, speed.")
+
+    enum Task: String, ExpressibleByArgument, CaseIterable {
+        case discharge, soap
+        var output: OutputTask { self == .discharge ? .dischargeSummary : .soapNote }
+        var reference: ReferenceTask { self == .discharge ? .dischargeSummary : .soapNote }
+    }
+
+    @Option(help: "discharge or soap (with --fact-check: both when left out).")
+    var task: Task?
+
+    @Option(help: "Records from `quill synth --format jsonl`.")
+    var data: String?
+
+    @Option(help: "A Hugging Face model folder.")
+    var model: String = "models/demo"
+
+    @Option(help: "A PEFT LoRA adapter folder.")
+    var adapter: String?
+
+    @Option(help: "How weights are held: q8, q4 or f32.")
+    var quant: WeightFormat = .q8_0
+
+    @Option(help: "Threads for the model's kernels (default: every core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Only the first N records.")
+    var limit: Int?
+
+    @Option(help: "Score these outputs (JSONL of id, task, output: the section lines) instead of running the model.")
+    var outputs: String?
+
+    @Option(name: .customLong("write-outputs"), help: "Also write Quill's outputs as JSONL (id, task, output), the form --outputs reads.")
+    var writeOutputs: String?
+
+    @Flag(name: .customLong("all-formats"), help: "Render all five output formats, as the daemon does (the text output is scored).")
+    var allFormats = false
+
+    @Option(help: "The templates folder (the text template renders Quill's output; the lexicon feeds the fact check).")
+    var templates: String = "templates"
+
+    @Flag(name: .customLong("fact-check"), help: "Measure the fact checker on references with planted unsupported facts.")
+    var factCheck = false
+
+    @Option(help: "With --fact-check: records per task.")
+    var count: Int = 500
+
+    @Option(help: "With --fact-check: the synthetic records' seed.")
+    var seed: UInt64 = 606
+
+    @Option(help: "With --fact-check: unsupported facts planted per reference.")
+    var plants: Int = 2
+
+    @Flag(name: .customLong("false-positives"), help: "With --fact-check: list false positives on clean references (kind, word, section).")
+    var falsePositives = false
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if factCheck { return }
+        guard task != nil else { throw ValidationError("--task is required (discharge or soap)") }
+        guard data != nil else { throw ValidationError("--data FILE.jsonl is required") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        let templatesURL = URL(fileURLWithPath: templates)
+        let checker = try FactChecker(lexicon: templatesURL.appendingPathComponent("lexicon/medications.txt"))
+        if factCheck { return try runFactCheck(checker) }
+        let task = self.task!
+        var records = try EvalRecord.load(URL(fileURLWithPath: data!)).filter { $0.task == task.output }
+        if let limit { records = Array(records.prefix(limit)) }
+        guard !records.isEmpty else { throw ValidationError("\(data!) holds no \(task.output.rawValue) records") }
+        let scorer = Scorer(checker: checker)
+
+        var scores: [OutputScore] = [], timings: [OutputTiming] = []
+        let source: String
+        if let outputs {
+            let byID = try ExternalOutput.load(URL(fileURLWithPath: outputs))
+            let missing = records.filter { byID[$0.id] == nil }.count
+            guard missing == 0 else { throw ValidationError("\(outputs) lacks outputs for \(missing) of the \(records.count) records") }
+            scores = try records.map { try scorer.score($0, output: byID[$0.id]!) }
+            source = (outputs as NSString).lastPathComponent
+        } else {
+            let pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: model), quantization: quant,
+                                                settings: PipelineRun.settings(templates: templatesURL, allFormats: allFormats))
+            let lora = try adapter.map { try LoRAAdapter.load(folder: URL(fileURLWithPath: $0), for: pipeline.model.config) }
+            let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
+                                  adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent })
+            var written = ""
+            for (i, record) in records.enumerated() {
+                let out = try run.output(for: record)
+                scores.append(try scorer.score(record, output: out.text))
+                timings.append(out.timing)
+                if writeOutputs != nil { written += try ExternalOutput.line(id: record.id, task: task.output, rendered: out.text) + "\n" }
+                // Progress as counts only: no document text on the terminal.
+                if !json, (i + 1) % 50 == 0 { FileHandle.standardError.write(Data("\(i + 1)/\(records.count)\n".utf8)) }
+            }
+            if let writeOutputs { try Data(written.utf8).write(to: URL(fileURLWithPath: writeOutputs), options: .atomic) }
+            source = "quill \(pipeline.modelID) \(quant.rawValue)" + (adapter.map { " + \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "")
+        }
+        let report = EvalReport(task: task.output, source: source, scores: scores, timings: timings)
+        if json { try printJSON(report.json) } else { print(report.table) }
+    }
+
+    func runFactCheck(_ checker: FactChecker) throws {
+        var total = FactCheckEvaluation()
+        for t in task.map({ [$0] }) ?? Task.allCases {
+            total.merge(try FactCheckEvaluation.measure(checker: checker, task: t.reference, count: count, seed: seed, plants: plants))
+        }
+        if json { try printJSON(total.json) } else { print(total.table) }
+        if falsePositives { print(total.falsePositiveSamples.joined(separator: "\n")) }
+    }
+}
