@@ -54,7 +54,8 @@ print("| kind | planted | found | recall | findings | true findings | precision 
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for k in ("quantity", "date", "medication", "term"):
     c = fc["by_kind"][k]
-    print(f"| {k} | {c['planted']} | {c['found']} | {c.get('recall', float('nan')):.3f} | {c['findings']} | {c['true_findings']} | {c.get('precision', float('nan')):.3f} |")
+    f = lambda x: "–" if x is None else f"{x:.3f}"
+    print(f"| {k} | {c['planted']} | {c['found']} | {f(c.get('recall'))} | {c['findings']} | {c['true_findings']} | {f(c.get('precision'))} |")
 c = fc["overall"]
 print(f"| overall | {c['planted']} | {c['found']} | {c['recall']:.3f} | {c['findings']} | {c['true_findings']} | {c['precision']:.3f} |")
 print()
