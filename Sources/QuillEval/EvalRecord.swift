@@ -21,6 +21,8 @@ public struct EvalRecord: Sendable, Decodable, Equatable {
     public var reference: String
     public var facts: [String]
     public var patient: PatientData?
+    /// For a record generated in this process: its document file (text, HL7 v2 or CDA) as the readers gave it.
+    public var fileDocument: ClinicalDocument?
 
     public init(id: String, task: OutputTask, input: String, reference: String, facts: [String], patient: PatientData? = nil) {
         self.id = id; self.task = task; self.input = input; self.reference = reference; self.facts = facts; self.patient = patient
@@ -31,12 +33,15 @@ public struct EvalRecord: Sendable, Decodable, Equatable {
         let p = r.patient
         self.init(id: r.id, task: r.task == .soapNote ? .soapNote : .dischargeSummary, input: r.input, reference: r.reference,
                   facts: r.facts, patient: PatientData(name: p.name, id: p.mrn, birthDate: p.birthDate.iso, sex: p.sex.rawValue, age: p.age))
+        fileDocument = try? RecordFiles.readBack(r)
     }
 
-    /// The record read by the same readers, in the same way, as the training pairs were (`quill synth --prompts`):
-    /// a note by `TextNoteReader`, a dialogue by `DialogueReader`. The patient's structured data is what an HL7 PID
-    /// would carry; it only fills the patient line, which no score looks at.
+    /// The document the pipeline reads. A record generated here is read from its document file, as training pairs
+    /// (`quill synth --prompts`) and the daemon read it. A record loaded from JSONL carries only its text: a note is
+    /// read by `TextNoteReader`, a dialogue by `DialogueReader` (the text-file route), and the patient's structured
+    /// data fills the patient line, which no score looks at.
     public func document() throws -> ClinicalDocument {
+        if let fileDocument { return fileDocument }
         let file = "\(id).txt"
         var document = task == .soapNote
             ? try DialogueReader.read(text: input, encoding: .utf8, file: file)

@@ -20,18 +20,9 @@ enum TrainingPairs {
                                 sourceName: url.lastPathComponent)
     }
 
-    /// The record as the daemon would receive it: its document file (text, HL7 v2 or CDA, rotating by record)
-    /// read by the same readers, so training covers every input format the way serving sees it.
-    static func document(_ record: SyntheticRecord) throws -> ClinicalDocument {
-        let (name, content) = RecordFiles.document(record)
-        let results = ClinicalDocumentReader.read(bytes: Array(content.utf8), fileName: name)
-        guard results.count == 1 else { throw DocumentError(file: name, problem: .empty) }
-        return try results[0].get()
-    }
-
     static func line(_ record: SyntheticRecord, template: ChatTemplate) throws -> String {
         let task: OutputTask = record.task == .soapNote ? .soapNote : .dischargeSummary
-        let document = try document(record)
+        let document = try RecordFiles.readBack(record)
         var sections: [String: String] = [:]
         for s in record.sections {
             if let spec = task.sections.first(where: { $0.heading == s.heading }) { sections[spec.key] = s.text }

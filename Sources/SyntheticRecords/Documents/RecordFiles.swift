@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import Foundation
 
 /// Writes records as document files beside their references: `<id>.txt`, `<id>.hl7` or `<id>.xml`,
@@ -18,6 +19,15 @@ public enum RecordFiles {
         case .hl7: return ("\(r.id).hl7", HL7Document.render(r, as: (r.index / 3) % 2 == 0 ? .mdmT02 : .oruR01))
         case .cda: return ("\(r.id).xml", CDADocument.render(r))
         }
+    }
+
+    /// The record as the daemon receives it: its document file read back by the daemon's own readers. Training
+    /// pairs and evaluation both start here, so they see every input format the way serving does.
+    public static func readBack(_ r: SyntheticRecord) throws -> ClinicalDocument {
+        let (name, content) = document(r)
+        let results = ClinicalDocumentReader.read(bytes: Array(content.utf8), fileName: name)
+        guard results.count == 1 else { throw DocumentError(file: name, problem: .empty) }
+        return try results[0].get()
     }
 
     /// Writes every record's document and reference into `directory` (created if missing) and
