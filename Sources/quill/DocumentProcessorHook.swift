@@ -35,6 +35,7 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         }
         let templates = URL(fileURLWithPath: config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot))
         var limits = GenerationLimits()
+        limits.maxNewTokens = config.generation.maxNewTokens
         limits.sampling = SamplingParameters(temperature: Float(config.generation.temperature), topP: Float(config.generation.topP),
                                              seed: UInt64(max(0, config.generation.seed)))
         let settings = PipelineSettings(templatesFolder: templates, formats: formats, limits: limits,
@@ -128,7 +129,8 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         return FileManager.default.currentDirectoryPath + "/templates"
     }
 
-    /// `model.adapter`: "none", "active" (the version `<state>/adapters/active` names, if any), or a folder.
+    /// `model.adapter`: "none", "active" (the version `<state>/adapters/active` names, if any), a version such as
+    /// "v3" (`<state>/adapters/v3`), or a folder path.
     static func loadAdapter(config: QuillConfig, model: LanguageModel) throws -> (version: String, weights: LoRAAdapter)? {
         let setting = config.model.adapter.trimmingCharacters(in: .whitespaces)
         if setting.isEmpty || setting == "none" { return nil }
@@ -139,6 +141,7 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
                   !name.isEmpty else { return nil }
             folder = config.stateRoot + "/adapters/" + name
         }
+        if !folder.contains("/") { folder = config.stateRoot + "/adapters/" + folder }
         let url = URL(fileURLWithPath: folder)
         return (url.lastPathComponent, try LoRAAdapter.load(folder: url, for: model.config))
     }

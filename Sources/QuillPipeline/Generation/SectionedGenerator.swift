@@ -7,10 +7,15 @@ public struct GenerationLimits: Sendable, Codable, Equatable {
     public var maxTokensPerSection: Int = 160
     /// The most tokens a reasoning model may think before it is made to answer.
     public var maxReasoningTokens: Int = 1024
+    /// The most tokens the model writes for one document, reasoning and sections together (config
+    /// `generation.max_new_tokens`); forced headings do not count.
+    public var maxNewTokens: Int = 1024
     public var sampling: SamplingParameters = .greedy
 
-    public init(maxTokensPerSection: Int = 160, maxReasoningTokens: Int = 1024, sampling: SamplingParameters = .greedy) {
-        self.maxTokensPerSection = maxTokensPerSection; self.maxReasoningTokens = maxReasoningTokens; self.sampling = sampling
+    public init(maxTokensPerSection: Int = 160, maxReasoningTokens: Int = 1024, maxNewTokens: Int = 1024,
+                sampling: SamplingParameters = .greedy) {
+        self.maxTokensPerSection = maxTokensPerSection; self.maxReasoningTokens = maxReasoningTokens
+        self.maxNewTokens = maxNewTokens; self.sampling = sampling
     }
 }
 
@@ -53,11 +58,12 @@ public struct SectionedGenerator {
         // Budgets shrink to what the context has left after the prompt, so a long document on a small-context
         // model gets shorter sections instead of a refusal; only a prompt that leaves no room is an error.
         let sectionCount = task.sections.count
-        let room = session.cache.capacity - session.position - prompt.count - sectionCount * 12 - 8
-        guard room >= sectionCount * 16 else {
+        let contextRoom = session.cache.capacity - session.position - prompt.count - sectionCount * 12 - 8
+        guard contextRoom >= sectionCount * 16 else {
             throw InferenceError.contextExceeded(needed: session.position + prompt.count + sectionCount * 28 + 8,
                                                  capacity: session.cache.capacity)
         }
+        let room = min(contextRoom, max(limits.maxNewTokens, sectionCount))
         let reasoningBudget = opensThinking ? min(limits.maxReasoningTokens, room / 3) : 0
         let sectionBudget = min(limits.maxTokensPerSection, (room - reasoningBudget) / sectionCount)
         var sampler = Sampler(limits.sampling)
