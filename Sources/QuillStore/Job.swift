@@ -17,6 +17,8 @@ public struct Job: Sendable, Equatable {
     public var places: Places
     public var receivedAt: Date
     public var state: JobState
+    /// How often the job's work was tried (`QuillStore.beginAttempt`, `scheduleRetry`).
+    public var attempts = JobAttempts()
 
     public struct Places: Sendable, Equatable {
         /// The name inside `inbox/.quill-claimed/`.
@@ -28,6 +30,26 @@ public struct Job: Sendable, Equatable {
     }
 
     public var isFinished: Bool { state.isFinished }
+}
+
+/// A job's attempts: runs of the steps that read the content (ingest and generate), and errors.
+public struct JobAttempts: Sendable, Equatable {
+    /// Runs begun (the first by the claim itself) and runs that ended with the process still alive
+    /// (re-queued on a stop, or an error). A run begun and never ended took the process down.
+    public var begun = 0
+    public var ended = 0
+    /// Errors met (other than refusals, which fail the job), the last one's kind, and the time
+    /// before which the job is not tried again.
+    public var errors = 0
+    public var lastErrorKind: String?
+    public var nextAttemptAt: Date?
+    public init() {}
+
+    /// Runs that never ended: the process died (a crash, a `kill -9`, the watchdog) during them.
+    public var stoppedWorker: Int {
+        let (d, overflow) = begun.subtractingReportingOverflow(ended)
+        return overflow ? 0 : max(0, d)
+    }
 }
 
 /// What is known about the input once it is claimed.

@@ -148,10 +148,12 @@ extension QuillStore {
             c.fill(from: newState)
             try db.execute(sql: """
                 UPDATE jobs SET state = ?, updated_at = ?, sha256 = ?, size = COALESCE(?, size), stems = ?, outputs = ?,
-                    needs_review = ?, review_reason = ?, duplicate_of = ?, earlier_outputs = ?, failed_step = ?, failure_reason = ?
+                    needs_review = ?, review_reason = ?, duplicate_of = ?, earlier_outputs = ?, failed_step = ?, failure_reason = ?,
+                    attempts_begun = attempts_begun + ?
                 WHERE id = ?
                 """, arguments: [newState.name, Date().timeIntervalSince1970, c.sha256, c.size, c.stems, c.outputs,
-                                 c.needsReview, c.reviewReason, c.duplicateOf, c.earlierOutputs, c.failedStep, c.failureReason, job.id])
+                                 c.needsReview, c.reviewReason, c.duplicateOf, c.earlierOutputs, c.failedStep, c.failureReason,
+                                 Self.beginsAttempt(newState) ? 1 : 0, job.id])
             var d: [String: JSONValue] = ["from": .string(job.state.name), "to": .string(newState.name)]
             if case .object(let extra) = details { d.merge(extra) { _, new in new } }
             try Self.appendEvent(db, actor: Self.actor, action: "job.\(newState.name)", jobID: job.id, details: .object(d))
@@ -216,9 +218,11 @@ extension QuillStore {
             state = .failed(step: step, reason: row["failure_reason"] ?? "", input: input)
         default: throw bad("state \(stateName)")
         }
-        return Job(id: id, token: row["token"], owner: row["owner"], inboxName: row["inbox_name"],
-                   places: .init(claimName: row["claim_name"], archivePath: row["archive_path"] ?? "", failedName: row["failed_name"] ?? ""),
-                   receivedAt: Date(timeIntervalSince1970: row["received_at"]), state: state)
+        var job = Job(id: id, token: row["token"], owner: row["owner"], inboxName: row["inbox_name"],
+                      places: .init(claimName: row["claim_name"], archivePath: row["archive_path"] ?? "", failedName: row["failed_name"] ?? ""),
+                      receivedAt: Date(timeIntervalSince1970: row["received_at"]), state: state)
+        job.attempts = attempts(row)
+        return job
     }
 
     static func randomToken() -> String {

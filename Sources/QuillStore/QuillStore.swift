@@ -34,7 +34,7 @@ public final class QuillStore: Sendable {
     /// Schema versions, applied in order; `PRAGMA user_version` counts those applied. Runs inside
     /// one `BEGIN IMMEDIATE` transaction, so runners starting together on a new file (several
     /// processes included) apply each version once.
-    static let migrations: [String] = [v1]
+    static let migrations: [String] = [v1, v2]
 
     private func migrate() throws {
         try write { db in
@@ -89,6 +89,17 @@ public final class QuillStore: Sendable {
                     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
                 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
                     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+                """
+
+    /// Attempts and retries (`Attempts.swift`): how many runs of the content-reading steps began and
+    /// how many ended with the process alive (the difference counts runs that took the process down),
+    /// and the errors met with the time before which the job is not tried again.
+    static let v2 = """
+                ALTER TABLE jobs ADD COLUMN attempts_begun INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN attempts_ended INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN last_error_kind TEXT;
+                ALTER TABLE jobs ADD COLUMN next_attempt_at REAL;
                 """
 
     /// One write transaction taken immediately (so concurrent runners serialise here, not on upgrade).
