@@ -73,6 +73,15 @@ public struct QuillConfig: Sendable, Equatable {
     public struct Jobs: Sendable, Equatable {
         /// Documents processed at once. Default 1: the model uses all cores.
         public var workers = 1
+        /// Runs of one job that may end with the process dying (a crash in the reader or the model,
+        /// the watchdog's kill of a hung worker) before the job goes to `failed/` instead.
+        public var maxAttempts = 2
+        /// The longest one document's processing may take; then it is interrupted and the job fails.
+        public var timeoutSeconds = 900.0
+        /// After an error that is not the document's (a full disk, an unwritable outbox) the job is
+        /// tried again after this long, doubling with each further error up to `retryMaxSeconds`.
+        public var retryBaseSeconds = 30.0
+        public var retryMaxSeconds = 900.0
     }
 
     public struct Systemd: Sendable, Equatable {
@@ -167,6 +176,10 @@ extension QuillConfig {
         }
         try r.section("jobs") { s in
             c.jobs.workers = try s.int("workers") ?? c.jobs.workers
+            c.jobs.maxAttempts = try s.int("max_attempts") ?? c.jobs.maxAttempts
+            c.jobs.timeoutSeconds = try s.double("timeout_seconds") ?? c.jobs.timeoutSeconds
+            c.jobs.retryBaseSeconds = try s.double("retry_base_seconds") ?? c.jobs.retryBaseSeconds
+            c.jobs.retryMaxSeconds = try s.double("retry_max_seconds") ?? c.jobs.retryMaxSeconds
         }
         try r.section("documents") { s in
             c.documents.maxFileBytes = try s.int("max_file_bytes") ?? c.documents.maxFileBytes
@@ -202,6 +215,12 @@ extension QuillConfig {
             throw fail("watch.allowed_owners names \"\(o)\", which is not a user on this machine")
         }
         if jobs.workers < 1 || jobs.workers > 64 { throw fail("jobs.workers must be between 1 and 64") }
+        if jobs.maxAttempts < 1 || jobs.maxAttempts > 100 { throw fail("jobs.max_attempts must be between 1 and 100") }
+        if !(jobs.timeoutSeconds > 0 && jobs.timeoutSeconds <= 7 * 86400) { throw fail("jobs.timeout_seconds must be more than 0 and at most 604800 (a week)") }
+        if !(jobs.retryBaseSeconds > 0 && jobs.retryBaseSeconds <= 86400) { throw fail("jobs.retry_base_seconds must be more than 0 and at most 86400 (a day)") }
+        if !(jobs.retryMaxSeconds >= jobs.retryBaseSeconds && jobs.retryMaxSeconds <= 86400) {
+            throw fail("jobs.retry_max_seconds must be at least jobs.retry_base_seconds and at most 86400 (a day)")
+        }
         if documents.maxFileBytes < 1 { throw fail("documents.max_file_bytes must be at least 1") }
         if documents.maxTextCharacters < 1 { throw fail("documents.max_text_characters must be at least 1") }
         if documents.maxMessagesPerFile < 1 { throw fail("documents.max_messages_per_file must be at least 1") }
