@@ -51,7 +51,11 @@ public final class Daemon: @unchecked Sendable {
     private var busyWorkers = 0
     private var stopping = false
     private var reloadRequested = false
-    private var retryLater = Set<Int64>()
+    /// Jobs that met an error, with the (uptime) time of their next try.
+    private var retryLater = [Int64: Double]()
+    /// The last error's kind and what follows, for `STATUS=`; cleared by the next job that succeeds.
+    private var problem: String?
+    private var mode = Mode.once
     private var summary = Summary()
     private var lastEvent = "started"
     private var watcher: InboxWatcher?
@@ -100,7 +104,7 @@ public final class Daemon: @unchecked Sendable {
         let store = try root.openStore()
         let runner = try RunnerLock(folder: root.runners)
         let watcher = try InboxWatcher(folder: root.inbox)
-        lock.lock(); self.watcher = watcher; lock.unlock()
+        lock.lock(); self.watcher = watcher; self.mode = mode; lock.unlock()
         defer { lock.lock(); self.watcher = nil; lock.unlock() }
         try store.record(actor: "daemon", action: "daemon.started", details: [
             "runner": .string(runner.id), "mode": .string(mode == .serve ? "serve" : "once"),
@@ -110,10 +114,11 @@ public final class Daemon: @unchecked Sendable {
 
         var threads = [Thread]()
         let done = DispatchGroup()
-        for i in 0..<config.jobs.workers {
+        let slots = (0..<config.jobs.workers).map { _ in WorkerSlot() }
+        for (i, slot) in slots.enumerated() {
             done.enter()
             let t = Thread { [self] in
-                self.workerLoop(store: store, root: root, owner: runner.id)
+                self.workerLoop(store: store, root: root, owner: runner.id, slot: slot)
                 done.leave()
             }
             t.name = "quill-worker-\(i)"
@@ -144,6 +149,7 @@ public final class Daemon: @unchecked Sendable {
         var nextRescan = now() + currentConfig.watch.rescanSeconds
         var nextWatchdog = now()
         var lastStatus = ""
+        var stuckLogged = false
 
         while true {
             lock.lock()
@@ -162,6 +168,12 @@ public final class Daemon: @unchecked Sendable {
             if !pending.isEmpty { deadline = min(deadline, now() + checkEvery) }
             if mode == .once { deadline = min(deadline, now() + 0.05) }
             if let w = notifier?.watchdogInterval { deadline = min(deadline, nextWatchdog + w) }
+            let limit = currentLimit
+            lock.lock()
+            if let due = retryLater.values.min() { deadline = min(deadline, due) }
+            // Wake to read the workers' heartbeats while any is busy.
+            if busyWorkers > 0 { deadline = min(deadline, now() + min(1, limit / 4)) }
+            lock.unlock()
             let events: [InboxWatcher.Event]
             do { events = try watcher.wait(timeout: deadline - now()) } catch {
                 logger.error("inbox.watch_failed", metadata: ["error": "\(error)"])
@@ -179,14 +191,21 @@ public final class Daemon: @unchecked Sendable {
             if now() >= nextRescan {
                 if mode == .serve { scan() }
                 adoptOrphans(store: store, root: root, me: runner.id)
-                lock.lock()
-                let retry = retryLater
-                retryLater.removeAll()
-                queue.append(contentsOf: retry.sorted().map { WorkItem.job($0) })
-                if !retry.isEmpty { lock.broadcast() }
-                lock.unlock()
                 nextRescan = now() + watch.rescanSeconds
             }
+            queueDueRetries(at: now())
+            // Workers' heartbeats: a document past its limit is interrupted; a worker that stays
+            // busy past the grace after it no longer earns the watchdog ping.
+            let stuck = slots.compactMap { slot -> (Int64?, Double)? in
+                if case let .stuck(job, seconds) = slot.check(limit: limit, grace: WorkerSlot.grace(limit: limit)) { return (job, seconds) }
+                return nil
+            }
+            if let first = stuck.first, !stuckLogged {
+                logger.critical("worker.stuck", metadata: ["job": "\(first.0.map { String($0) } ?? "-")", "busy_s": "\(Int(first.1))",
+                                                          "limit_s": "\(limit)"])
+                stuckLogged = true
+            }
+            if stuck.isEmpty { stuckLogged = false }
             // Stability: a name moves on when its size, mtime and inode held for the interval.
             let t = now()
             lock.lock()
@@ -203,10 +222,14 @@ public final class Daemon: @unchecked Sendable {
                     lock.signal()
                 }
             }
-            let status = "\(queue.count + pending.count) waiting, \(busyWorkers) in progress; last: \(lastEvent)"
+            var status = "\(queue.count + pending.count) waiting, \(busyWorkers) in progress; last: \(lastEvent)"
+            if let problem { status += "; problem: " + problem }
+            if let first = stuck.first {
+                status += "; worker stuck on job \(first.0.map { String($0) } ?? "-") past jobs.timeout_seconds, watchdog pings stopped"
+            }
             lock.unlock()
             if let n = notifier {
-                if let w = n.watchdogInterval, now() >= nextWatchdog { n.send("WATCHDOG=1"); nextWatchdog = now() + w }
+                if let w = n.watchdogInterval, now() >= nextWatchdog, stuck.isEmpty { n.send("WATCHDOG=1"); nextWatchdog = now() + w }
                 if status != lastStatus { n.send("STATUS=" + status); lastStatus = status }
             }
         }
@@ -231,7 +254,25 @@ public final class Daemon: @unchecked Sendable {
         return config
     }
 
-    private func workerLoop(store: QuillStore, root: StateRoot, owner: String) {
+    private var currentLimit: Double { currentConfig.jobs.timeoutSeconds }
+
+    /// Moves the retries that are due onto the queue.
+    private func queueDueRetries(at time: Double) {
+        lock.lock()
+        let due = retryLater.filter { $0.value <= time }.keys.sorted()
+        for id in due { retryLater[id] = nil }
+        queue.append(contentsOf: due.map { WorkItem.job($0) })
+        if !due.isEmpty { lock.broadcast() }
+        lock.unlock()
+    }
+
+    /// Caller holds `lock`.
+    private func retry(_ id: Int64, after seconds: Double) {
+        let due = ProcessInfo.processInfo.systemUptime + max(0, seconds)
+        retryLater[id] = min(retryLater[id] ?? due, due)
+    }
+
+    private func workerLoop(store: QuillStore, root: StateRoot, owner: String, slot: WorkerSlot) {
         while true {
             lock.lock()
             while queue.isEmpty && !stopping { lock.wait() }
@@ -240,12 +281,15 @@ public final class Daemon: @unchecked Sendable {
             if case .name(let n) = item { queuedNames.remove(n); inFlightNames.insert(n) }
             busyWorkers += 1
             let config = self.config
+            let mode = self.mode
             lock.unlock()
 
-            let runner = JobRunner(store: store, root: root, config: config, processor: processor, owner: owner,
+            var runner = JobRunner(store: store, root: root, config: config, processor: processor, owner: owner,
                                    interruption: interruption, logger: logger, afterStep: afterStep)
+            runner.slot = slot
             var jobID: Int64?
             var outcome: JobRunner.Outcome?
+            if case .job(let id) = item { slot.beginJob(id) } else { slot.beginJob(nil) }
             do {
                 switch item {
                 case .name(let name):
@@ -256,19 +300,35 @@ public final class Daemon: @unchecked Sendable {
                 case .job(let id):
                     jobID = id
                     let job = try store.job(id: id)
-                    if job.owner == owner && !job.isFinished { outcome = try runner.run(job) }
+                    if let next = job.attempts.nextAttemptAt, mode == .serve, !job.isFinished, next > Date() {
+                        // Its back-off outlives a restart; `quill process` (once) tries it regardless.
+                        // Never longer than the cap, should the clock have been set back.
+                        lock.lock(); retry(id, after: min(next.timeIntervalSinceNow, config.jobs.retryMaxSeconds)); lock.unlock()
+                    } else if job.owner == owner && !job.isFinished {
+                        outcome = try runner.run(job)
+                    }
                 }
+            } catch let r as JobRunner.RetryLater {
+                logger.error("job.retry_scheduled", metadata: ["job": "\(r.jobID)", "error_kind": "\(r.errorKind)",
+                                                               "errors": "\(r.schedule.errors)", "retry_in_s": "\(Int(r.schedule.delaySeconds.rounded(.up)))"])
+                lock.lock()
+                summary.errors += 1
+                retry(r.jobID, after: r.schedule.delaySeconds)
+                problem = "job \(r.jobID): \(r.errorKind); try \(r.schedule.errors + 1) in \(Int(r.schedule.delaySeconds.rounded(.up))) s"
+                lock.unlock()
             } catch {
                 logger.error("job.error", metadata: ["job": "\(jobID.map { String($0) } ?? "-")", "error": "\(error)"])
                 outcome = nil
                 lock.lock()
                 summary.errors += 1
-                if let jobID, !(error is StoreError) { retryLater.insert(jobID) }
+                if let jobID, !(error is StoreError) { retry(jobID, after: config.watch.rescanSeconds) }
                 lock.unlock()
             }
+            slot.endJob()
 
             lock.lock()
             busyWorkers -= 1
+            if case .finished(let s) = outcome, s != "failed" { problem = nil }
             if case .name(let n) = item { inFlightNames.remove(n) }
             switch outcome {
             case .finished("written"): summary.written += 1
@@ -330,7 +390,7 @@ public final class Daemon: @unchecked Sendable {
             if fresh.jobs.workers != old.jobs.workers { needsRestart.append("jobs.workers") }
             if fresh.model != old.model { needsRestart.append("model") }
             fresh.paths = old.paths
-            fresh.jobs = old.jobs
+            fresh.jobs.workers = old.jobs.workers
             fresh.model = old.model
             config = fresh
             lock.unlock()

@@ -54,8 +54,12 @@ public struct OutputFile: Sendable, Equatable {
 /// A request to stop at the next safe point, shared between the daemon and a running processor.
 public final class Interruption: Sendable {
     private let flag = Atomic<Bool>(false)
-    public init() {}
-    public var isRequested: Bool { flag.load(ordering: .relaxed) }
+    private let parent: Interruption?
+    public init() { parent = nil }
+    /// Requested when this one or `parent` is: one document's time limit interrupts that document
+    /// only, a stop interrupts every document.
+    public init(parent: Interruption) { self.parent = parent }
+    public var isRequested: Bool { flag.load(ordering: .relaxed) || (parent?.isRequested ?? false) }
     public func request() { flag.store(true, ordering: .relaxed) }
     public func check() throws { if isRequested { throw ProcessingInterrupted() } }
 }

@@ -24,6 +24,8 @@ struct JobRunner: Sendable {
     /// Test hook: called after each durable step with the new state's name; a throw there stops the
     /// job as a crash would (nothing after the step runs).
     let afterStep: (@Sendable (Job) throws -> Void)?
+    /// The worker's heartbeat: document clocks for `jobs.timeout_seconds` and the watchdog.
+    var slot: WorkerSlot? = nil
 
     enum Outcome: Equatable {
         case finished(String)
@@ -44,18 +46,47 @@ struct JobRunner: Sendable {
         return job
     }
 
-    /// Runs a job from its last durable state to a final one.
+    /// An error met by a job's step, recorded with the time of the next try (`QuillStore.scheduleRetry`).
+    struct RetryLater: Error {
+        var jobID: Int64
+        var errorKind: String
+        var schedule: QuillStore.RetrySchedule
+    }
+
+    /// `afterStep` threw: the job stops there as a crash would (nothing recorded).
+    struct StoppedByHook: Error { var error: Error }
+
+    /// Runs a job from its last durable state to a final one. An error other than the store's is
+    /// recorded with its kind and a back-off, and thrown as `RetryLater`.
     func run(_ start: Job) throws -> Outcome {
         var job = start
+        var attemptOpen = false
+        do {
+            let outcome = try runSteps(&job, &attemptOpen)
+            if outcome == .requeued && attemptOpen { try store.endAttempt(job, reason: "requeued") }
+            return outcome
+        } catch let error where !(error is StoreError) && !(error is StoppedByHook) {
+            let kind = ErrorKind.of(error)
+            let schedule = try store.scheduleRetry(job, errorKind: kind, endsAttempt: attemptOpen,
+                                                   baseSeconds: config.jobs.retryBaseSeconds, maxSeconds: config.jobs.retryMaxSeconds)
+            throw RetryLater(jobID: job.id, errorKind: kind, schedule: schedule)
+        }
+    }
+
+    private func runSteps(_ job: inout Job, _ attemptOpen: inout Bool) throws -> Outcome {
         while true {
             switch job.state {
             case .received:
                 guard let next = try claim(job) else { return .abandoned }
                 job = next
+                // The transition to claimed began this job's first run (`QuillStore.beginsAttempt`).
+                if case .claimed = job.state { attemptOpen = true }
             case .claimed(let input):
+                if let stopped = try beginAttempt(job, &attemptOpen) { job = stopped; break }
                 job = try ingest(job, input)
             case let .ingested(input, stems):
                 if interruption.isRequested { return requeue(job) }
+                if let stopped = try beginAttempt(job, &attemptOpen) { job = stopped; break }
                 guard let next = try generate(job, input, stems) else { return requeue(job) }
                 job = next
             case let .generated(input, stems, generated):
@@ -63,7 +94,25 @@ struct JobRunner: Sendable {
             case .written, .duplicate, .failed:
                 return .finished(job.state.name)
             }
-            try afterStep?(job)
+            do { try afterStep?(job) } catch { throw StoppedByHook(error: error) }
+        }
+    }
+
+    /// Counts a run of the steps that read the content, before they start, unless this call
+    /// already did. Runs that took the process down `jobs.max_attempts` times fail the job
+    /// instead (returned), so that one document cannot stop the service for good.
+    private func beginAttempt(_ job: Job, _ attemptOpen: inout Bool) throws -> Job? {
+        if attemptOpen { return nil }
+        switch try store.beginAttempt(job, maxStops: config.jobs.maxAttempts) {
+        case .begun:
+            attemptOpen = true
+            return nil
+        case .exhausted(let stopped):
+            logger.error("job.stopped_worker", metadata: ["job": "\(job.id)", "times": "\(stopped)"])
+            let step: JobStep = { if case .claimed = job.state { return .ingest }; return .generate }()
+            return try fail(job, step: step, reason: "\(job.inboxName): processing this file stopped the worker \(stopped) times "
+                + "(the process ended while it was being read or generated); it is set aside so that other files are processed",
+                input: job.state.input)
         }
     }
 
@@ -149,8 +198,19 @@ struct JobRunner: Sendable {
         var audit: [String: JSONValue] = [:]
         for (index, (document, stem)) in zip(documents, stems).enumerated() {
             let result: ProcessedDocument
+            // Its own interruption, so that its time limit stops this document only.
+            let documentInterruption = Interruption(parent: interruption)
+            slot?.beginDocument(job: job.id, interruption: documentInterruption)
+            defer { slot?.endDocument() }
+            let processed = Result { try processor.process(document, stem: stem, inputSHA256: input.sha256, interruption: documentInterruption) }
+            // Past the limit is a timeout whatever the processor did after the interruption (even a late result).
+            if slot?.timedOut == true {
+                logger.error("job.timed_out", metadata: ["job": "\(job.id)", "limit_s": "\(config.jobs.timeoutSeconds)"])
+                return try fail(job, step: .generate, reason: "\(job.inboxName): processing a document took longer than jobs.timeout_seconds "
+                    + "(\(config.jobs.timeoutSeconds) s) and was stopped", input: input)
+            }
             do {
-                result = try processor.process(document, stem: stem, inputSHA256: input.sha256, interruption: interruption)
+                result = try processed.get()
             } catch is ProcessingInterrupted {
                 FileOps.removeTree(staging)
                 return nil

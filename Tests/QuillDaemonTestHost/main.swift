@@ -2,6 +2,9 @@
 // so that tests can start, SIGTERM and kill -9 a real child process.
 //
 //     quill-daemon-testhost serve|once --state DIR [--delay SECONDS] [--workers N] [--stability S] [--rescan S]
+//                           [--max-attempts N] [--timeout S]
+//
+// With $NOTIFY_SOCKET set it sends systemd's notify messages there, as `quill serve` does.
 import Foundation
 import Logging
 import QuillDaemon
@@ -19,7 +22,11 @@ config.paths.state = value("--state") ?? "."
 config.jobs.workers = Int(value("--workers") ?? "1") ?? 1
 config.watch.stabilitySeconds = Double(value("--stability") ?? "0.05") ?? 0.05
 config.watch.rescanSeconds = Double(value("--rescan") ?? "0.5") ?? 0.5
+if let n = value("--max-attempts").flatMap({ Int($0) }) { config.jobs.maxAttempts = n }
+if let t = value("--timeout").flatMap({ Double($0) }) { config.jobs.timeoutSeconds = t }
 let delay = Double(value("--delay") ?? "0") ?? 0
+let env = ProcessInfo.processInfo.environment
+let notifier = SystemdNotifier(notifySocket: env["NOTIFY_SOCKET"], watchdogUSec: env["WATCHDOG_USEC"], watchdogPID: env["WATCHDOG_PID"])
 
 LoggingSystem.bootstrap { label in
     var h = StreamLogHandler.standardError(label: label)
@@ -28,7 +35,7 @@ LoggingSystem.bootstrap { label in
 }
 do {
     try config.validate()
-    let daemon = Daemon(config: config, processor: SectionTextProcessor(delay: delay))
+    let daemon = Daemon(config: config, processor: SectionTextProcessor(delay: delay), notifier: notifier)
     let sources = installSignalHandlers(for: daemon)
     let summary = try daemon.run(mode)
     withExtendedLifetime(sources) {}

@@ -9,12 +9,27 @@ import QuillDaemon
 ///   test can kill or stop the daemon mid-job).
 /// - A document whose text contains `QUILL-TEST-REJECT` is refused (a processor error → `failed/`);
 ///   one containing `QUILL-TEST-REVIEW` is routed to review.
+/// - `QUILL-TEST-CRASH` stops the process with a trap, as a bug in the model or the fact checker
+///   would (run it only in a child process).
+/// - `QUILL-TEST-SLOW` takes `slowSeconds`, honouring the interruption; `QUILL-TEST-HANG` takes
+///   `slowSeconds` ignoring it, as a processor stuck in a loop would.
 public struct SectionTextProcessor: DocumentProcessor {
     public var delay: Double
-    public init(delay: Double = 0) { self.delay = delay }
+    public var slowSeconds: Double
+    public init(delay: Double = 0, slowSeconds: Double = 30) { self.delay = delay; self.slowSeconds = slowSeconds }
 
     public func process(_ document: ClinicalDocument, stem: String, inputSHA256: String,
                         interruption: Interruption) throws -> ProcessedDocument {
+        let marked = document.sections.map(\.text).joined() + document.turns.map(\.text).joined()
+        if marked.contains("QUILL-TEST-CRASH") { fatalError("QUILL-TEST-CRASH") }
+        if marked.contains("QUILL-TEST-SLOW") || marked.contains("QUILL-TEST-HANG") {
+            let honours = marked.contains("QUILL-TEST-SLOW")
+            let end = Date().addingTimeInterval(slowSeconds)
+            while Date() < end {
+                if honours { try interruption.check() }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
         var waited = 0.0
         while waited < delay {
             try interruption.check()
