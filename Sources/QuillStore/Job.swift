@@ -46,6 +46,7 @@ public struct JobAttempts: Sendable, Equatable {
     public init() {}
 
     /// Runs that never ended: the process died (a crash, a `kill -9`, the watchdog) during them.
+    /// Meaningful while the job is unfinished: a run that reaches `generated` is not ended.
     public var stoppedWorker: Int {
         let (d, overflow) = begun.subtractingReportingOverflow(ended)
         return overflow ? 0 : max(0, d)
