@@ -26,6 +26,12 @@ public struct QuillConfig: Sendable, Equatable {
         public var outbox: String? = nil
         /// Output templates a hospital has edited; `nil` means the templates shipped with Quill.
         public var templates: String? = nil
+        /// The group allowed to drop files (name or id): the inbox becomes `quill:<group>` mode 3730
+        /// (senders create, cannot list, rename or remove others' files). `nil` leaves the inbox as it is.
+        public var senderGroup: String? = nil
+        /// The group allowed to read outputs (name or id): outbox/ and review/ become `quill:<group>`
+        /// mode 2750, so every output inherits the group (0640). `nil` leaves them to Quill's own group.
+        public var outputGroup: String? = nil
     }
 
     public struct Model: Sendable, Equatable {
@@ -140,6 +146,8 @@ extension QuillConfig {
             c.paths.inbox = try s.string("inbox").flatMap { $0.isEmpty ? nil : $0 }
             c.paths.outbox = try s.string("outbox").flatMap { $0.isEmpty ? nil : $0 }
             c.paths.templates = try s.string("templates").flatMap { $0.isEmpty ? nil : $0 }
+            c.paths.senderGroup = try s.string("sender_group").flatMap { $0.isEmpty ? nil : $0 }
+            c.paths.outputGroup = try s.string("output_group").flatMap { $0.isEmpty ? nil : $0 }
         }
         try r.section("model") { s in
             c.model.path = try s.string("path") ?? c.model.path
@@ -200,6 +208,12 @@ extension QuillConfig {
         if !(watch.stabilitySeconds >= 0) { throw fail("watch.stability_seconds must be 0 or more") }
         for o in watch.allowedOwners where OwnerCheck.uid(for: o) == nil {
             throw fail("watch.allowed_owners names \"\(o)\", which is not a user on this machine")
+        }
+        for (key, group) in [("paths.sender_group", paths.senderGroup), ("paths.output_group", paths.outputGroup)] {
+            if let group, FolderPermissions.gid(for: group) == nil { throw fail("\(key) names \"\(group)\", which is not a group on this machine") }
+        }
+        if let hidden = UserNamespace.current().hiddenOwners(watch.allowedOwners.compactMap(OwnerCheck.uid(for:))) {
+            throw fail(hidden)
         }
         if jobs.workers < 1 || jobs.workers > 64 { throw fail("jobs.workers must be between 1 and 64") }
         if documents.maxFileBytes < 1 { throw fail("documents.max_file_bytes must be at least 1") }
