@@ -33,7 +33,7 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
             }
             return f
         }
-        let templates = URL(fileURLWithPath: config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot))
+        let templates = URL(fileURLWithPath: try config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot))
         var limits = GenerationLimits()
         limits.maxNewTokens = config.generation.maxNewTokens
         limits.sampling = SamplingParameters(temperature: Float(config.generation.temperature), topP: Float(config.generation.topP),
@@ -47,7 +47,7 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         threadsPerSession = max(1, (config.model.threads > 0 ? config.model.threads : cores) / max(1, config.jobs.workers))
         logger.info("model loaded", metadata: [
             "model": "\(pipeline.modelID)", "quantization": "\(quantization.rawValue)",
-            "adapter": "\(adapter?.version ?? "none")", "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(start)))",
+            "adapter": "\(adapter?.version ?? "none")", "templates": "\(templates.path)", "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(start)))",
         ])
     }
 
@@ -85,7 +85,7 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
                 guard let f = Self.outputFormat(name) else { throw ConfigError(file: nil, "tasks.formats: '\(name)' is not one of text, markdown, cda, hl7, fhir") }
                 return f
             }
-            try pipeline.reloadTemplates(folder: URL(fileURLWithPath: config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot)),
+            try pipeline.reloadTemplates(folder: URL(fileURLWithPath: try config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot)),
                                          formats: formats)
             logger.info("templates reloaded", metadata: ["formats": "\(formats.map(\.rawValue))"])
         } catch {
@@ -122,11 +122,8 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         }
     }
 
-    /// `<state>/templates` when a hospital keeps its own there, else the templates shipped beside the program.
-    static func defaultTemplates(state: String) -> String {
-        let own = state + "/templates"
-        if FileManager.default.fileExists(atPath: own) { return own }
-        return FileManager.default.currentDirectoryPath + "/templates"
+    static func defaultTemplates(state: String) throws -> String {
+        try ShippedFiles.templates(state: state)
     }
 
     /// `model.adapter`: "none", "active" (the version `<state>/adapters/active` names, if any), a version such as
