@@ -43,6 +43,10 @@ public struct QuillConfig: Sendable, Equatable {
         public var threads = 0
         /// The LoRA adapter: `active` (the one `adapters/active` names), `none`, or a version (`v3`).
         public var adapter = "active"
+        /// Pin: the SHA-256 the model's files must have (ModelFingerprint); `nil` records without checking.
+        public var sha256: String? = nil
+        /// Pin for the adapter's files, checked the same way.
+        public var adapterSHA256: String? = nil
     }
 
     public struct Generation: Sendable, Equatable {
@@ -154,6 +158,8 @@ extension QuillConfig {
             c.model.quantization = try s.string("quantization") ?? c.model.quantization
             c.model.threads = try s.int("threads") ?? c.model.threads
             c.model.adapter = try s.string("adapter") ?? c.model.adapter
+            c.model.sha256 = try s.string("sha256").flatMap { $0.isEmpty ? nil : $0.lowercased() }
+            c.model.adapterSHA256 = try s.string("adapter_sha256").flatMap { $0.isEmpty ? nil : $0.lowercased() }
         }
         try r.section("generation") { s in
             c.generation.maxNewTokens = try s.int("max_new_tokens") ?? c.generation.maxNewTokens
@@ -211,6 +217,9 @@ extension QuillConfig {
         }
         for (key, group) in [("paths.sender_group", paths.senderGroup), ("paths.output_group", paths.outputGroup)] {
             if let group, FolderPermissions.gid(for: group) == nil { throw fail("\(key) names \"\(group)\", which is not a group on this machine") }
+        }
+        for (key, pin) in [("model.sha256", model.sha256), ("model.adapter_sha256", model.adapterSHA256)] {
+            if let pin, pin.count != 64 || !pin.allSatisfy(\.isHexDigit) { throw fail("\(key) must be 64 hexadecimal digits (a SHA-256), not \"\(pin)\"") }
         }
         if let hidden = UserNamespace.current().hiddenOwners(watch.allowedOwners.compactMap(OwnerCheck.uid(for:))) {
             throw fail(hidden)
