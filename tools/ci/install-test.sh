@@ -4,10 +4,11 @@
 # installed example config, using the installed templates and lexicons.
 #   tools/ci/install-test.sh                               # release build
 #   QUILL_BIN=.build/debug/quill tools/ci/install-test.sh  # an existing build, no rebuild
+#   KEEP=1 …                                               # leave the temporary tree for a look
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 fail() { echo "install-test: $*" >&2; exit 1; }
 
 make -C "$repo" --no-print-directory install DESTDIR="$tmp/root" PREFIX=/usr/local ${QUILL_BIN:+QUILL_BIN="$QUILL_BIN"} >/dev/null
@@ -43,7 +44,7 @@ grep -q "2 written" "$tmp/summary" || { cat "$tmp/summary" "$tmp/log" >&2; fail 
 grep -q "templates=$prefix/share/quill/templates" "$tmp/log" || { cat "$tmp/log" >&2; fail "the installed templates were not the ones used"; }
 for stem in discharge-note visit-dialogue; do
   for ext in txt md cda.xml hl7 fhir.json provenance.json; do
-    ls "$state"/outbox/"$stem".*."$ext" "$state"/review/"$stem".*."$ext" 2>/dev/null | grep -q . || fail "no $stem .$ext output"
+    compgen -G "$state/outbox/$stem.*.$ext" >/dev/null || compgen -G "$state/review/$stem.*.$ext" >/dev/null || fail "no $stem .$ext output"
   done
 done
 echo "install-test: ok (installed binary, templates and lexicons; 2 documents written)"
