@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libopenblas-dev libinotifytools0-dev libsqlite3-dev libxml2-d
 PYTHON_TEST_PACKAGES := fhir.resources hl7
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps pydeps build release test run bench clean
+.PHONY: deps pydeps build release test run bench clean install
 
 # Installs the Debian packages Quill links against, only those still missing.
 deps:
@@ -43,3 +43,25 @@ run: release
 
 clean:
 	rm -rf .build
+
+# Installs what the daemon needs at run time: the binary, the templates and lexicons it finds through its
+# own path ($(PREFIX)/share/quill/templates beside $(PREFIX)/bin), the systemd unit (ExecStart pointed at
+# $(PREFIX)/bin/quill), the example config, and OPERATIONS.md. /etc/quill/quill.toml is written only when
+# missing, so a site's settings survive a reinstall. DESTDIR stages the tree (packages, tools/ci/install-test.sh).
+# QUILL_BIN picks another build (`make install QUILL_BIN=.build/debug/quill` skips the release build).
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(SYSCONFDIR)/systemd/system
+QUILL_BIN ?= .build/release/quill
+install: $(if $(filter .build/release/quill,$(QUILL_BIN)),release)
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/quill/templates/lexicon \
+	  $(DESTDIR)$(PREFIX)/share/doc/quill $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/quill
+	install -m 0755 $(QUILL_BIN) $(DESTDIR)$(PREFIX)/bin/quill
+	install -m 0644 templates/*.mustache $(DESTDIR)$(PREFIX)/share/quill/templates/
+	install -m 0644 templates/lexicon/*.txt $(DESTDIR)$(PREFIX)/share/quill/templates/lexicon/
+	install -m 0644 docs/OPERATIONS.md quill.example.toml $(DESTDIR)$(PREFIX)/share/doc/quill/
+	sed -e 's|/usr/local/bin/quill|$(PREFIX)/bin/quill|g' -e 's|/etc/quill/|$(SYSCONFDIR)/quill/|g' \
+	  -e 's|file:///usr/share/doc/quill/|file://$(PREFIX)/share/doc/quill/|' systemd/quill.service > $(DESTDIR)$(UNITDIR)/quill.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/quill.service
+	install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.example.toml
+	[ -e $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml ] || install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml

@@ -26,6 +26,12 @@ public struct QuillConfig: Sendable, Equatable {
         public var outbox: String? = nil
         /// Output templates a hospital has edited; `nil` means the templates shipped with Quill.
         public var templates: String? = nil
+        /// The group allowed to drop files (name or id): the inbox becomes `quill:<group>` mode 3730
+        /// (senders create, cannot list, rename or remove others' files). `nil` leaves the inbox as it is.
+        public var senderGroup: String? = nil
+        /// The group allowed to read outputs (name or id): outbox/ and review/ become `quill:<group>`
+        /// mode 2750, so every output inherits the group (0640). `nil` leaves them to Quill's own group.
+        public var outputGroup: String? = nil
     }
 
     public struct Model: Sendable, Equatable {
@@ -37,6 +43,10 @@ public struct QuillConfig: Sendable, Equatable {
         public var threads = 0
         /// The LoRA adapter: `active` (the one `adapters/active` names), `none`, or a version (`v3`).
         public var adapter = "active"
+        /// Pin: the SHA-256 the model's files must have (ModelFingerprint); `nil` records without checking.
+        public var sha256: String? = nil
+        /// Pin for the adapter's files, checked the same way.
+        public var adapterSHA256: String? = nil
     }
 
     public struct Generation: Sendable, Equatable {
@@ -149,12 +159,16 @@ extension QuillConfig {
             c.paths.inbox = try s.string("inbox").flatMap { $0.isEmpty ? nil : $0 }
             c.paths.outbox = try s.string("outbox").flatMap { $0.isEmpty ? nil : $0 }
             c.paths.templates = try s.string("templates").flatMap { $0.isEmpty ? nil : $0 }
+            c.paths.senderGroup = try s.string("sender_group").flatMap { $0.isEmpty ? nil : $0 }
+            c.paths.outputGroup = try s.string("output_group").flatMap { $0.isEmpty ? nil : $0 }
         }
         try r.section("model") { s in
             c.model.path = try s.string("path") ?? c.model.path
             c.model.quantization = try s.string("quantization") ?? c.model.quantization
             c.model.threads = try s.int("threads") ?? c.model.threads
             c.model.adapter = try s.string("adapter") ?? c.model.adapter
+            c.model.sha256 = try s.string("sha256").flatMap { $0.isEmpty ? nil : $0.lowercased() }
+            c.model.adapterSHA256 = try s.string("adapter_sha256").flatMap { $0.isEmpty ? nil : $0.lowercased() }
         }
         try r.section("generation") { s in
             c.generation.maxNewTokens = try s.int("max_new_tokens") ?? c.generation.maxNewTokens
@@ -213,6 +227,15 @@ extension QuillConfig {
         if !(watch.stabilitySeconds >= 0) { throw fail("watch.stability_seconds must be 0 or more") }
         for o in watch.allowedOwners where OwnerCheck.uid(for: o) == nil {
             throw fail("watch.allowed_owners names \"\(o)\", which is not a user on this machine")
+        }
+        for (key, group) in [("paths.sender_group", paths.senderGroup), ("paths.output_group", paths.outputGroup)] {
+            if let group, FolderPermissions.gid(for: group) == nil { throw fail("\(key) names \"\(group)\", which is not a group on this machine") }
+        }
+        for (key, pin) in [("model.sha256", model.sha256), ("model.adapter_sha256", model.adapterSHA256)] {
+            if let pin, pin.count != 64 || !pin.allSatisfy(\.isHexDigit) { throw fail("\(key) must be 64 hexadecimal digits (a SHA-256), not \"\(pin)\"") }
+        }
+        if let hidden = UserNamespace.current().hiddenOwners(watch.allowedOwners.compactMap(OwnerCheck.uid(for:))) {
+            throw fail(hidden)
         }
         if jobs.workers < 1 || jobs.workers > 64 { throw fail("jobs.workers must be between 1 and 64") }
         if jobs.maxAttempts < 1 || jobs.maxAttempts > 100 { throw fail("jobs.max_attempts must be between 1 and 100") }

@@ -222,7 +222,7 @@ struct JobRunner: Sendable {
                 return try fail(job, step: .generate, reason: "\(job.inboxName): the processor returned unusable outputs: \(problem)", input: input)
             }
             for o in result.outputs {
-                try FileOps.writeDurably(o.bytes, to: staging + "/" + o.fileName)
+                try FileOps.writeDurably(o.bytes, to: staging + "/" + o.fileName, mode: 0o640)
                 outputs.append(StoredOutput(name: o.fileName, sha256: SHA256.hex(o.bytes), bytes: o.bytes.count))
             }
             if result.needsReview {

@@ -45,11 +45,11 @@ enum FileOps {
 
     static func exists(_ path: String) -> Bool { (try? lstatIfExists(path)) != nil }
 
-    static func makeDirectory(_ path: String, mode: mode_t = 0o750) throws {
+    static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws {
         do { try syscall("mkdir", path) { mkdir(path, mode) } } catch let error as SystemError where error.errno == EEXIST {}
     }
 
-    static func makeDirectories(_ path: String, mode: mode_t = 0o750) throws {
+    static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws {
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
@@ -69,7 +69,7 @@ enum FileOps {
 
     /// Writes `bytes` to `path` atomically and durably: a hidden temp file in the same folder,
     /// fsync, rename, fsync of the folder.
-    static func writeDurably(_ bytes: [UInt8], to path: String, mode: mode_t = 0o640) throws {
+    static func writeDurably(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws {
         let dir = parent(path)
         let tmp = dir + "/.quill-tmp-" + (path as NSString).lastPathComponent + "-\(getpid())"
         let fd = try syscall("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }

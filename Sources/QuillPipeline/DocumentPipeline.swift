@@ -52,6 +52,9 @@ public final class DocumentPipeline: @unchecked Sendable {
     private var currentTemplates: TemplateSet
     private let lock = NSLock()
     public let modelID: String
+    /// The model files' fingerprint (ModelFingerprint.sha256), set once by whoever verified it before
+    /// the first document; it goes into every provenance file.
+    public var modelSHA256: String?
 
     public init(model: LanguageModel, tokenizer: Tokenizer, chatTemplate: ChatTemplate, settings: PipelineSettings) throws {
         self.model = model; self.tokenizer = tokenizer; self.chatTemplate = chatTemplate; self.settings = settings
@@ -80,7 +83,8 @@ public final class DocumentPipeline: @unchecked Sendable {
     }
 
     public func process(_ document: ClinicalDocument, stem: String, inputSHA256: String, session: InferenceSession,
-                        adapterVersion: String? = nil, shouldContinue: () -> Bool = { true }) throws -> PipelineResult {
+                        adapterVersion: String? = nil, adapterSHA256: String? = nil,
+                        shouldContinue: () -> Bool = { true }) throws -> PipelineResult {
         let task = OutputTask(document.task)
         let input = ClinicalPrompt.documentText(document)
         let prompt = try ClinicalPrompt.encode(task: task, documentText: input, tokenizer: tokenizer, template: chatTemplate)
@@ -102,6 +106,7 @@ public final class DocumentPipeline: @unchecked Sendable {
         let provenance = Provenance(
             documentID: documentID, sourceFile: (document.sourceFile as NSString).lastPathComponent, inputSHA256: inputSHA256,
             task: task.rawValue, model: modelID, quantization: model.format.rawValue, adapterVersion: adapterVersion,
+            modelSHA256: modelSHA256, adapterSHA256: adapterSHA256,
             promptSHA256: SHA256.hex(prompt.ids.map(String.init).joined(separator: ",")),
             promptTokens: note.promptTokens, generatedTokens: note.generatedTokens, prefillSeconds: note.prefillSeconds,
             generationSeconds: note.generationSeconds, createdAt: ISO8601DateFormatter().string(from: run.createdAt),

@@ -10,6 +10,9 @@ public struct Provenance: Sendable, Codable, Equatable {
     public var model: String
     public var quantization: String
     public var adapterVersion: String?
+    /// ModelFingerprint of the model's and the adapter's files: which weights wrote this, not only which folder.
+    public var modelSHA256: String? = nil
+    public var adapterSHA256: String? = nil
     /// SHA-256 of the prompt's token ids (decimal, comma-separated): which prompt made this output, without its text.
     public var promptSHA256: String
     public var promptTokens: Int
@@ -23,7 +26,7 @@ public struct Provenance: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case documentID = "document_id", sourceFile = "source_file", inputSHA256 = "input_sha256", task, model, quantization
-        case adapterVersion = "adapter_version", promptSHA256 = "prompt_sha256", promptTokens = "prompt_tokens", generatedTokens = "generated_tokens"
+        case adapterVersion = "adapter_version", modelSHA256 = "model_sha256", adapterSHA256 = "adapter_sha256", promptSHA256 = "prompt_sha256", promptTokens = "prompt_tokens", generatedTokens = "generated_tokens"
         case prefillSeconds = "prefill_seconds", generationSeconds = "generation_seconds", createdAt = "created_at"
         case outputs, factFindings = "fact_findings", needsReview = "needs_review"
     }

@@ -15,6 +15,9 @@ func makeDocumentProcessor(config: QuillConfig, logger: Logger) throws -> any Do
 final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
     let pipeline: DocumentPipeline
     let adapter: (version: String, weights: LoRAAdapter)?
+    /// ModelFingerprint.sha256 of the model's and the adapter's files, checked against any pins at start.
+    let modelSHA256: String
+    let adapterSHA256: String?
     let threadsPerSession: Int
     private let lock = NSLock()
     private var idle: [InferenceSession] = []
@@ -33,7 +36,7 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
             }
             return f
         }
-        let templates = URL(fileURLWithPath: config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot))
+        let templates = URL(fileURLWithPath: try config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot))
         var limits = GenerationLimits()
         limits.maxNewTokens = config.generation.maxNewTokens
         limits.sampling = SamplingParameters(temperature: Float(config.generation.temperature), topP: Float(config.generation.topP),
@@ -41,13 +44,38 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         let settings = PipelineSettings(templatesFolder: templates, formats: formats, limits: limits,
                                         keepReasoning: config.generation.keepReasoning)
         let start = Date()
+        // Hash (or find in the cache) before loading, refuse a pin mismatch, and after loading check that
+        // nothing changed in between: the weights in memory are the ones fingerprinted.
+        let cache = FingerprintCache(path: config.stateRoot + "/.quill-model-fingerprints.json")
+        let modelPrint = try ModelFingerprint.of(folder: config.model.path, include: ModelFingerprint.isModelFile, cache: cache)
+        try modelPrint.check(pin: config.model.sha256, key: "model.sha256")
         pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: config.model.path), quantization: quantization, settings: settings)
-        adapter = try Self.loadAdapter(config: config, model: pipeline.model)
+        try modelPrint.checkUnchanged()
+        modelSHA256 = modelPrint.sha256
+        pipeline.modelSHA256 = modelPrint.sha256
+        let adapterFolder = try Self.adapterFolder(config: config)
+        if let adapterFolder {
+            let adapterPrint = try ModelFingerprint.of(folder: adapterFolder, include: ModelFingerprint.isAdapterFile, cache: cache)
+            try adapterPrint.check(pin: config.model.adapterSHA256, key: "model.adapter_sha256")
+            let url = URL(fileURLWithPath: adapterFolder)
+            adapter = (url.lastPathComponent, try LoRAAdapter.load(folder: url, for: pipeline.model.config))
+            try adapterPrint.checkUnchanged()
+            adapterSHA256 = adapterPrint.sha256
+        } else {
+            if config.model.adapterSHA256 != nil {
+                throw ModelIntegrityError(message: "model.adapter_sha256 pins an adapter, but model.adapter (\"\(config.model.adapter)\") selects none; "
+                    + "remove the pin or select the pinned adapter")
+            }
+            adapter = nil
+            adapterSHA256 = nil
+        }
+        if !cache.save() { logger.notice("model fingerprints not cached; the next start hashes the model again", metadata: ["cache": "\(cache.path)"]) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         threadsPerSession = max(1, (config.model.threads > 0 ? config.model.threads : cores) / max(1, config.jobs.workers))
         logger.info("model loaded", metadata: [
             "model": "\(pipeline.modelID)", "quantization": "\(quantization.rawValue)",
-            "adapter": "\(adapter?.version ?? "none")", "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(start)))",
+            "adapter": "\(adapter?.version ?? "none")", "model_sha256": "\(modelSHA256)",
+            "adapter_sha256": "\(adapterSHA256 ?? "none")", "templates": "\(templates.path)", "seconds": "\(String(format: "%.1f", Date().timeIntervalSince(start)))",
         ])
     }
 
@@ -57,13 +85,14 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         defer { giveBack(session) }
         session.adapter = adapter?.weights
         let result = try pipeline.process(document, stem: stem, inputSHA256: inputSHA256, session: session,
-                                          adapterVersion: adapter?.version, shouldContinue: { !interruption.isRequested })
+                                          adapterVersion: adapter?.version, adapterSHA256: adapterSHA256, shouldContinue: { !interruption.isRequested })
         // A stop requested mid-generation leaves the sections unfinished: re-queue rather than write them.
         try interruption.check()
         let kinds = Set(result.findings.map(\.kind.rawValue)).sorted()
         var audit: [String: String] = [
             "model": result.provenance.model, "quantization": result.provenance.quantization,
             "adapter": result.provenance.adapterVersion ?? "none", "task": result.provenance.task,
+            "model_sha256": modelSHA256, "adapter_sha256": adapterSHA256 ?? "none",
             "prompt_sha256": result.provenance.promptSHA256,
             "prompt_tokens": "\(result.provenance.promptTokens)", "generated_tokens": "\(result.provenance.generatedTokens)",
             "generation_seconds": String(format: "%.3f", result.provenance.generationSeconds),
@@ -85,7 +114,7 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
                 guard let f = Self.outputFormat(name) else { throw ConfigError(file: nil, "tasks.formats: '\(name)' is not one of text, markdown, cda, hl7, fhir") }
                 return f
             }
-            try pipeline.reloadTemplates(folder: URL(fileURLWithPath: config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot)),
+            try pipeline.reloadTemplates(folder: URL(fileURLWithPath: try config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot)),
                                          formats: formats)
             logger.info("templates reloaded", metadata: ["formats": "\(formats.map(\.rawValue))"])
         } catch {
@@ -122,16 +151,13 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         }
     }
 
-    /// `<state>/templates` when a hospital keeps its own there, else the templates shipped beside the program.
-    static func defaultTemplates(state: String) -> String {
-        let own = state + "/templates"
-        if FileManager.default.fileExists(atPath: own) { return own }
-        return FileManager.default.currentDirectoryPath + "/templates"
+    static func defaultTemplates(state: String) throws -> String {
+        try ShippedFiles.templates(state: state)
     }
 
     /// `model.adapter`: "none", "active" (the version `<state>/adapters/active` names, if any), a version such as
-    /// "v3" (`<state>/adapters/v3`), or a folder path.
-    static func loadAdapter(config: QuillConfig, model: LanguageModel) throws -> (version: String, weights: LoRAAdapter)? {
+    /// "v3" (`<state>/adapters/v3`), or a folder path. `nil`: no adapter.
+    static func adapterFolder(config: QuillConfig) throws -> String? {
         let setting = config.model.adapter.trimmingCharacters(in: .whitespaces)
         if setting.isEmpty || setting == "none" { return nil }
         var folder = setting
@@ -142,7 +168,6 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
             folder = config.stateRoot + "/adapters/" + name
         }
         if !folder.contains("/") { folder = config.stateRoot + "/adapters/" + folder }
-        let url = URL(fileURLWithPath: folder)
-        return (url.lastPathComponent, try LoRAAdapter.load(folder: url, for: model.config))
+        return folder
     }
 }
