@@ -6,9 +6,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
-SHARED=../shared/tokenizers
 MODELS=(deepseek-r1-distill-qwen-1.5b llama3 tinyllama-1.1b-chat)
-[ -d "$SHARED" ] || { echo "missing $SHARED: the real tokenizer files must sit beside the repository" >&2; exit 1; }
+# The real tokenizers committed in Tests/Data (tokenizer.json gzip-compressed), as plain model folders.
+TOKENIZERS=.build/bench/tokenizers
+for model in "${MODELS[@]}"; do
+  mkdir -p "$TOKENIZERS/$model"
+  for f in Tests/Data/tokenizers/"$model"/*; do
+    case "$f" in
+      *.gz) gzip -dc "$f" > "$TOKENIZERS/$model/$(basename "${f%.gz}")" ;;
+      *) cp "$f" "$TOKENIZERS/$model/" ;;
+    esac
+  done
+done
 
 swift build -c release --product TokenizerBench >/dev/null
 TEXT=.build/bench/clinical-1mb.txt
@@ -19,8 +28,8 @@ export RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 rows=""
 for model in "${MODELS[@]}"; do
   for mode in file notes; do
-    read -r s_tokens s_seconds s_sum < <(.build/release/TokenizerBench "$SHARED/$model" "$TEXT" "$mode" "$RUNS")
-    read -r p_tokens p_seconds p_sum < <(python3 bench/tokenizer_reference.py "$SHARED/$model/tokenizer.json" "$TEXT" "$mode" "$RUNS")
+    read -r s_tokens s_seconds s_sum < <(.build/release/TokenizerBench "$TOKENIZERS/$model" "$TEXT" "$mode" "$RUNS")
+    read -r p_tokens p_seconds p_sum < <(python3 bench/tokenizer_reference.py "$TOKENIZERS/$model/tokenizer.json" "$TEXT" "$mode" "$RUNS")
     if [ "$s_tokens" != "$p_tokens" ] || [ "$s_sum" != "$p_sum" ]; then
       echo "$model/$mode: ids differ from Hugging Face (tokens $s_tokens vs $p_tokens, checksum $s_sum vs $p_sum)" >&2
       exit 1

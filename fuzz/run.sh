@@ -13,7 +13,9 @@ cd "$(dirname "$0")/.."
 SWIFTC=${SWIFTC:-swiftc}
 SECONDS_EACH=${FUZZ_SECONDS:-600}
 OUT=.build/fuzz
-SAMPLES=../shared/samples
+# The public samples committed in Tests/Data, and the whole upstream collection when it sits beside the repository.
+SAMPLES=(Tests/Data/samples)
+[ -d ../shared/samples ] && SAMPLES+=(../shared/samples)
 mkdir -p "$OUT/artifacts"
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(hl7 text cda)
@@ -31,10 +33,10 @@ seed() {    # seed <name>: the committed seeds plus the public samples of that f
     cp -n fuzz/seeds/"$1"/* "$dir"/ 2>/dev/null || true
     cp -n fuzz/regressions/"$1"-* "$dir"/ 2>/dev/null || true   # inputs that once failed stay in the corpus
     case "$1" in
-        hl7) cp -n "$SAMPLES"/FHIR-Converter/data/SampleData/Hl7v2/*.hl7 "$dir"/ 2>/dev/null || true
+        hl7) for s in "${SAMPLES[@]}"; do cp -n "$s"/FHIR-Converter/data/SampleData/Hl7v2/*.hl7 "$dir"/ 2>/dev/null || true; done
              cp -n Tests/ClinicalDocumentsTests/Fixtures/*.hl7 "$dir"/ 2>/dev/null || true ;;
         text) cp -n Tests/ClinicalDocumentsTests/Fixtures/*.txt Tests/ClinicalDocumentsTests/Fixtures/*.vtt "$dir"/ 2>/dev/null || true ;;
-        cda) find "$SAMPLES/C-CDA-Examples" -name '*.xml' -size -64k -exec cp -n {} "$dir"/ \; 2>/dev/null || true
+        cda) for s in "${SAMPLES[@]}"; do find "$s/C-CDA-Examples" -name '*.xml' -size -64k -exec cp -n {} "$dir"/ \; 2>/dev/null || true; done
              cp -n Tests/ClinicalDocumentsTests/Fixtures/*.xml "$dir"/ 2>/dev/null || true ;;
     esac
 }

@@ -1,7 +1,7 @@
 import XCTest
 @testable import ClinicalDocuments
 
-/// The public samples in ../shared/samples (see its SOURCES.md): every file parses, and concrete
+/// The public samples in Tests/Data/samples (see Tests/Data/SOURCES.md): every file parses, and concrete
 /// fields of concrete files are what the files say.
 final class CDASampleTests: XCTestCase {
     static let documents = [

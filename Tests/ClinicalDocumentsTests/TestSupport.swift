@@ -3,15 +3,15 @@ import XCTest
 @testable import ClinicalDocuments
 
 /// Where the test inputs live: hand-written fixtures next to the tests, and the public sample
-/// corpus in `../shared/samples` beside the repository. A missing sample is a failure, not a skip.
+/// corpus committed in `Tests/Data/samples` (see Tests/Data/SOURCES.md). A missing sample is a failure, not a skip.
 enum TestFiles {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let repositoryRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-    static let samplesRoot = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/samples")
+    static let samplesRoot = repositoryRoot.appendingPathComponent("Tests/Data/samples")
 
     struct Missing: Error, CustomStringConvertible {
         let path: String
-        var description: String { "test input missing: \(path) (the public samples belong in ../shared/samples beside the repository; see its SOURCES.md)" }
+        var description: String { "test input missing: \(path) (the public samples are committed in Tests/Data/samples; tools/test-data/refresh.sh copies them from their sources)" }
     }
 
     static func fixture(_ name: String) throws -> URL {

@@ -5,7 +5,9 @@ import Foundation
 enum PipelineFixtures {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let templates = repo.appendingPathComponent("templates")
-    static let shared = repo.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// A real model folder's tokenizer files, from the copies committed in Tests/Data/tokenizers.
+    static func tokenizerFolder(_ name: String) throws -> URL { try CommittedTestData.url("tokenizers/" + name) }
 
     /// A discharge note read by the real reader, with structured patient data as an HL7 PID would give it.
     static func dischargeDocument() -> ClinicalDocument {

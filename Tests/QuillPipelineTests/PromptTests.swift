@@ -6,7 +6,7 @@ import XCTest
 
 /// The prompt goes through the model's own chat template; one code path renders serving and training prompts.
 final class PromptTests: XCTestCase {
-    let r1 = PipelineFixtures.shared.appendingPathComponent("tokenizers/deepseek-r1-distill-qwen-1.5b")
+    var r1: URL { get throws { try PipelineFixtures.tokenizerFolder("deepseek-r1-distill-qwen-1.5b") } }
 
     func testDischargePromptThroughTheDeepSeekTemplate() throws {
         let template = try ChatTemplate(modelFolder: r1)

@@ -2,20 +2,17 @@ import Foundation
 import XCTest
 @testable import Tokenizers
 
-/// Where the tests find their inputs: committed fixtures beside this file, and the real tokenizer files in
-/// `../shared/tokenizers` next to the repository (CI has it there too). A missing file fails the test loudly.
+/// Where the tests find their inputs: committed fixtures beside this file, and the real tokenizer files committed
+/// in `Tests/Data/tokenizers` (see Tests/Data/SOURCES.md). A missing file fails the test loudly.
 enum TestFiles {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let sharedTokenizers = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/tokenizers")
 
+    /// A file or model folder of the real tokenizer collection (named after the shared collection it is copied
+    /// from), as a plain readable path: compressed files come back decompressed.
     static func shared(_ relative: String) throws -> URL {
-        let url = sharedTokenizers.appendingPathComponent(relative)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw MissingSharedFile("missing \(url.path): the real tokenizer files must sit in ../shared/tokenizers beside the repository")
-        }
-        return url
+        try CommittedTestData.url("tokenizers/" + relative)
     }
 
     static func fixture(_ name: String) throws -> Any {
@@ -39,10 +36,4 @@ enum TestFiles {
         loaded[key] = t
         return t
     }
-}
-
-/// A missing shared file is a failure, not a skip: the tests would otherwise pass without checking anything.
-struct MissingSharedFile: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
 }
