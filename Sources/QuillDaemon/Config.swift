@@ -45,7 +45,8 @@ public struct QuillConfig: Sendable, Equatable {
         public var temperature = 0.0
         public var topP = 1.0
         public var seed = 0
-        /// Keep a reasoning model's `<think>` text in the audit trail (it never goes to outputs).
+        /// Keep a reasoning model's `<think>` text in `<state>/reasoning/<stem>.reasoning.txt` (the audit
+        /// trail keeps only its hash; it never goes to outputs).
         public var keepReasoning = false
     }
 

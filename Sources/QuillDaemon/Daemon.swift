@@ -133,7 +133,7 @@ public final class Daemon: @unchecked Sendable {
             do {
                 for name in try FileOps.list(root.inbox) { note(name) }
             } catch {
-                logger.error("inbox.scan_failed", metadata: ["error": "\(error)"])
+                logger.error("inbox.scan_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
             }
         }
 
@@ -164,7 +164,7 @@ public final class Daemon: @unchecked Sendable {
             if let w = notifier?.watchdogInterval { deadline = min(deadline, nextWatchdog + w) }
             let events: [InboxWatcher.Event]
             do { events = try watcher.wait(timeout: deadline - now()) } catch {
-                logger.error("inbox.watch_failed", metadata: ["error": "\(error)"])
+                logger.error("inbox.watch_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
                 Thread.sleep(forTimeInterval: 0.2)
                 events = [.overflow]
             }
@@ -259,7 +259,7 @@ public final class Daemon: @unchecked Sendable {
                     if job.owner == owner && !job.isFinished { outcome = try runner.run(job) }
                 }
             } catch {
-                logger.error("job.error", metadata: ["job": "\(jobID.map { String($0) } ?? "-")", "error": "\(error)"])
+                logger.error("job.error", metadata: ["job": "\(jobID.map { String($0) } ?? "-")", "error": "\(PrivacySafe.text(error))"])
                 outcome = nil
                 lock.lock()
                 summary.errors += 1
@@ -314,7 +314,7 @@ public final class Daemon: @unchecked Sendable {
                 }
             }
         } catch {
-            logger.error("jobs.adopt_failed", metadata: ["error": "\(error)"])
+            logger.error("jobs.adopt_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
         }
     }
 
@@ -338,8 +338,8 @@ public final class Daemon: @unchecked Sendable {
             _ = try? store.record(actor: "daemon", action: "config.reloaded", details: ["needs_restart": .strings(needsRestart)])
             logger.notice("config.reloaded", metadata: ["needs_restart": "\(needsRestart.joined(separator: ","))"])
         } catch {
-            _ = try? store.record(actor: "daemon", action: "config.reload_failed", details: ["error": .string("\(error)")])
-            logger.error("config.reload_failed", metadata: ["error": "\(error)"])
+            _ = try? store.record(actor: "daemon", action: "config.reload_failed", details: ["error": .string(PrivacySafe.text(error))])
+            logger.error("config.reload_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
         }
     }
 }
