@@ -97,7 +97,11 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until stopped (`.serve`) or until the inbox as it was at start is done (`.once`).
     public func run(_ mode: Mode) throws -> Summary {
         let root = StateRoot(config: config)
-        let store = try root.openStore()
+        let audit = try config.auditSettings(environment: ProcessInfo.processInfo.environment, logger: logger)
+        if audit.key == nil {
+            logger.warning("audit.unkeyed", metadata: ["hint": "no audit key (audit.key_file or the quill-audit-key credential): the trail is a plain SHA-256 chain that anyone who can write the database can recompute"])
+        }
+        let store = try root.openStore(audit: audit)
         let runner = try RunnerLock(folder: root.runners)
         let watcher = try InboxWatcher(folder: root.inbox)
         lock.lock(); self.watcher = watcher; lock.unlock()
@@ -222,6 +226,7 @@ public final class Daemon: @unchecked Sendable {
             "runner": .string(runner.id), "written": .int(result.written), "failed": .int(result.failed),
             "duplicates": .int(result.duplicates), "requeued": .int(result.requeued),
         ])
+        do { try store.checkpointAudit() } catch {}  // a failure is logged by the checkpoint's own handler
         logger.info("daemon.stopped", metadata: ["written": "\(result.written)", "failed": "\(result.failed)", "requeued": "\(result.requeued)"])
         return result
     }
