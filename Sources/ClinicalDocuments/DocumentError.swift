@@ -34,6 +34,19 @@ public struct DocumentError: Error, Sendable, Codable, Equatable, CustomStringCo
                 return element.map { "line \(line), element <\($0)>" } ?? "line \(line)"
             }
         }
+
+        /// The place in numbers only, for logs and the audit trail: an XML element's name and an
+        /// HL7 segment id that is not three letters or digits come from the file and are left out.
+        public var safeDescription: String {
+            switch self {
+            case .wholeFile, .byteOffset, .line: return description
+            case let .hl7(message, segment, field, line):
+                let isSegmentID = segment.utf8.count == 3 && segment.utf8.allSatisfy { (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) }
+                let s = isSegmentID ? segment : "?"
+                return "message \(message), segment \(field.map { "\(s)-\($0)" } ?? s), line \(line)"
+            case let .xml(line, _): return "line \(line)"
+            }
+        }
     }
 
     public enum Problem: Sendable, Codable, Equatable {
@@ -77,4 +90,38 @@ public struct DocumentError: Error, Sendable, Codable, Equatable, CustomStringCo
     }
 
     public var description: String { "\(file): \(place): \(reason)" }
+
+    /// A stable word for the kind of problem.
+    public var kind: String {
+        switch problem {
+        case .unreadable: return "unreadable"
+        case .empty: return "empty"
+        case .tooLarge: return "too_large"
+        case .textTooLong: return "text_too_long"
+        case .binary: return "binary"
+        case .wrongEncoding: return "wrong_encoding"
+        case .hl7: return "hl7_malformed"
+        case .tooManyMessages: return "too_many_messages"
+        case .xmlMalformed: return "xml_malformed"
+        case .xmlEntityDeclaration: return "xml_entity_declaration"
+        case .notCDA: return "not_cda"
+        case .noText: return "no_text"
+        case .kindOverrideFailed: return "kind_override_failed"
+        }
+    }
+
+    /// The rendering for logs, the jobs table and the audit trail: the kind, the limits involved
+    /// and the place, never the file's name nor anything quoted from its content (a detail text
+    /// can quote narrative, a name can hold a patient's name or MRN). `description` stays the one
+    /// for `<name>.error.json`, which an operator can purge.
+    public var safeDescription: String {
+        var s = kind
+        switch problem {
+        case let .tooLarge(bytes, limit): s += " (\(bytes) bytes, limit \(limit))"
+        case let .textTooLong(chars, limit): s += " (\(chars) characters, limit \(limit))"
+        case .tooManyMessages(let limit): s += " (limit \(limit))"
+        default: break
+        }
+        return s + " at " + place.safeDescription
+    }
 }

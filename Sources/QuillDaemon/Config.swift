@@ -14,6 +14,7 @@ public struct QuillConfig: Sendable, Equatable {
     public var jobs = Jobs()
     public var documents = DocumentLimits()
     public var systemd = Systemd()
+    public var audit = Audit()
 
     public init() {}
 
@@ -55,7 +56,8 @@ public struct QuillConfig: Sendable, Equatable {
         public var temperature = 0.0
         public var topP = 1.0
         public var seed = 0
-        /// Keep a reasoning model's `<think>` text in the audit trail (it never goes to outputs).
+        /// Keep a reasoning model's `<think>` text in `<state>/reasoning/<stem>.reasoning.txt` (the audit
+        /// trail keeps only its hash; it never goes to outputs).
         public var keepReasoning = false
     }
 
@@ -97,6 +99,16 @@ public struct QuillConfig: Sendable, Equatable {
     public struct Systemd: Sendable, Equatable {
         /// Send `READY=1`, `STATUS=` and watchdog pings when `$NOTIFY_SOCKET` is set.
         public var notify = true
+    }
+
+    public struct Audit: Sendable, Equatable {
+        /// The HMAC key of the audit chain (`quill audit init-key`). Empty: the systemd credential
+        /// `$CREDENTIALS_DIRECTORY/quill-audit-key` when there is one, else no key (plain SHA-256).
+        public var keyFile = ""
+        /// The append-only file of signed checkpoints of the chain's head. Empty: `<state>/audit-anchor.jsonl`.
+        public var anchorFile = ""
+        /// A checkpoint after this many audit events (and one at every stop).
+        public var checkpointEvery = 100
     }
 
     // MARK: Derived paths
@@ -203,6 +215,11 @@ extension QuillConfig {
         try r.section("systemd") { s in
             c.systemd.notify = try s.bool("notify") ?? c.systemd.notify
         }
+        try r.section("audit") { s in
+            c.audit.keyFile = try s.string("key_file") ?? c.audit.keyFile
+            c.audit.anchorFile = try s.string("anchor_file") ?? c.audit.anchorFile
+            c.audit.checkpointEvery = try s.int("checkpoint_every") ?? c.audit.checkpointEvery
+        }
         try r.finish()
         return c
     }
@@ -247,6 +264,7 @@ extension QuillConfig {
         if documents.maxFileBytes < 1 { throw fail("documents.max_file_bytes must be at least 1") }
         if documents.maxTextCharacters < 1 { throw fail("documents.max_text_characters must be at least 1") }
         if documents.maxMessagesPerFile < 1 { throw fail("documents.max_messages_per_file must be at least 1") }
+        if audit.checkpointEvery < 1 { throw fail("audit.checkpoint_every must be at least 1") }
     }
 }
 

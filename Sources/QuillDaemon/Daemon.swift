@@ -101,7 +101,11 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until stopped (`.serve`) or until the inbox as it was at start is done (`.once`).
     public func run(_ mode: Mode) throws -> Summary {
         let root = StateRoot(config: config)
-        let store = try root.openStore()
+        let audit = try config.auditSettings(environment: ProcessInfo.processInfo.environment, logger: logger)
+        if audit.key == nil {
+            logger.warning("audit.unkeyed", metadata: ["hint": "no audit key (audit.key_file or the quill-audit-key credential): the trail is a plain SHA-256 chain that anyone who can write the database can recompute"])
+        }
+        let store = try root.openStore(audit: audit)
         let runner = try RunnerLock(folder: root.runners)
         let watcher = try InboxWatcher(folder: root.inbox)
         lock.lock(); self.watcher = watcher; self.mode = mode; lock.unlock()
@@ -138,7 +142,7 @@ public final class Daemon: @unchecked Sendable {
             do {
                 for name in try FileOps.list(root.inbox) { note(name) }
             } catch {
-                logger.error("inbox.scan_failed", metadata: ["error": "\(error)"])
+                logger.error("inbox.scan_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
             }
         }
 
@@ -176,7 +180,7 @@ public final class Daemon: @unchecked Sendable {
             lock.unlock()
             let events: [InboxWatcher.Event]
             do { events = try watcher.wait(timeout: deadline - now()) } catch {
-                logger.error("inbox.watch_failed", metadata: ["error": "\(error)"])
+                logger.error("inbox.watch_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
                 Thread.sleep(forTimeInterval: 0.2)
                 events = [.overflow]
             }
@@ -245,6 +249,7 @@ public final class Daemon: @unchecked Sendable {
             "runner": .string(runner.id), "written": .int(result.written), "failed": .int(result.failed),
             "duplicates": .int(result.duplicates), "requeued": .int(result.requeued),
         ])
+        do { try store.checkpointAudit() } catch {}  // a failure is logged by the checkpoint's own handler
         logger.info("daemon.stopped", metadata: ["written": "\(result.written)", "failed": "\(result.failed)", "requeued": "\(result.requeued)"])
         return result
     }
@@ -317,7 +322,7 @@ public final class Daemon: @unchecked Sendable {
                 problem = "job \(r.jobID): \(r.errorKind); try \(r.schedule.errors + 1) in \(Int(r.schedule.delaySeconds.rounded(.up))) s"
                 lock.unlock()
             } catch {
-                logger.error("job.error", metadata: ["job": "\(jobID.map { String($0) } ?? "-")", "error": "\(error)"])
+                logger.error("job.error", metadata: ["job": "\(jobID.map { String($0) } ?? "-")", "error": "\(PrivacySafe.text(error))"])
                 outcome = nil
                 lock.lock()
                 summary.errors += 1
@@ -374,7 +379,7 @@ public final class Daemon: @unchecked Sendable {
                 }
             }
         } catch {
-            logger.error("jobs.adopt_failed", metadata: ["error": "\(error)"])
+            logger.error("jobs.adopt_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
         }
     }
 
@@ -398,8 +403,8 @@ public final class Daemon: @unchecked Sendable {
             _ = try? store.record(actor: "daemon", action: "config.reloaded", details: ["needs_restart": .strings(needsRestart)])
             logger.notice("config.reloaded", metadata: ["needs_restart": "\(needsRestart.joined(separator: ","))"])
         } catch {
-            _ = try? store.record(actor: "daemon", action: "config.reload_failed", details: ["error": .string("\(error)")])
-            logger.error("config.reload_failed", metadata: ["error": "\(error)"])
+            _ = try? store.record(actor: "daemon", action: "config.reload_failed", details: ["error": .string(PrivacySafe.text(error))])
+            logger.error("config.reload_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
         }
     }
 }

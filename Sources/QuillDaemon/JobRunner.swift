@@ -140,33 +140,31 @@ struct JobRunner: Sendable {
         }
         job = try store.reservePlaces(job, archiveDay: Self.today(), isTaken: { FileOps.exists(root.path($0)) })
         let st = try FileOps.lstat(claimed)
-        if let reason = refusal(st, job) {
-            return try fail(job, step: .claim, reason: reason, input: nil)
+        if let r = refusal(st, job) {
+            return try fail(job, step: .claim, reason: r.full, safeReason: r.safe, input: nil)
         }
         let (sha, size) = try Self.hashFile(claimed)
         let next = try store.transition(job, to: .claimed(ClaimedInput(sha256: sha, size: size)),
-                                        details: ["sha256": .string(sha), "size": .int(size), "claim_name": .string(job.places.claimName),
-                                                  "archive_path": .string(job.places.archivePath), "failed_name": .string(job.places.failedName)])
+                                        details: ["sha256": .string(sha), "size": .int(size)])
         logger.info("job.claimed", metadata: ["job": "\(job.id)", "sha256": "\(sha.prefix(16))", "bytes": "\(size)"])
         return next
     }
 
     private func ingest(_ job: Job, _ input: ClaimedInput) throws -> Job {
         guard let st = try FileOps.lstatIfExists(claimedPath(job)) else { return try settleMissingInput(job, input) }
-        if let reason = refusal(st, job) { return try fail(job, step: .claim, reason: reason, input: input) }
+        if let r = refusal(st, job) { return try fail(job, step: .claim, reason: r.full, safeReason: r.safe, input: input) }
         if let earlier = try store.writtenJob(sha256: input.sha256, excluding: job.id),
            case let .written(_, _, generated) = earlier.state {
             let names = generated.outputs.map(\.name)
             try moveInput(job, to: root.path(job.places.archivePath))
             logger.info("job.duplicate", metadata: ["job": "\(job.id)", "of": "\(earlier.id)"])
             return try store.transition(job, to: .duplicate(input, of: earlier.id, earlierOutputs: names),
-                                        details: ["duplicate_of": .int(Int(earlier.id)), "earlier_outputs": .strings(names),
-                                                  "archive_path": .string(job.places.archivePath)])
+                                        details: ["duplicate_of": .int(Int(earlier.id)), "earlier_outputs": .int(names.count)])
         }
         let documents: [ClinicalDocument]
         switch readDocuments(job) {
         case .success(let d): documents = d
-        case .failure(let reason): return try fail(job, step: .ingest, reason: reason, input: input)
+        case .failure(let e): return try fail(job, step: .ingest, reason: e.description, safeReason: e.safeDescription, input: input)
         }
         let stems = try store.reserveStems(job, base: Self.stemBase(job.inboxName), documents: documents.count,
                                            isTaken: { stem in stemTaken(stem) })
@@ -176,7 +174,7 @@ struct JobRunner: Sendable {
              "characters": .int(d.textLength)]
         }
         logger.info("job.ingested", metadata: ["job": "\(job.id)", "documents": "\(documents.count)"])
-        return try store.transition(job, to: .ingested(input, stems: stems), details: ["documents": .array(facts), "stems": .strings(stems)])
+        return try store.transition(job, to: .ingested(input, stems: stems), details: ["documents": .array(facts), "stems": .int(stems.count)])
     }
 
     /// `nil` when interrupted.
@@ -185,14 +183,17 @@ struct JobRunner: Sendable {
         let documents: [ClinicalDocument]
         switch readDocuments(job) {
         case .success(let d) where d.count == stems.count: documents = d
-        case .success: return try fail(job, step: .ingest, reason: "\(job.inboxName): the file now reads differently from when it was received", input: input)
-        case .failure(let reason): return try fail(job, step: .ingest, reason: reason, input: input)
+        case .success: return try fail(job, step: .ingest, reason: "\(job.inboxName): the file now reads differently from when it was received",
+                                       safeReason: "changed_since_received: the file now reads as a different number of documents", input: input)
+        case .failure(let e): return try fail(job, step: .ingest, reason: e.description, safeReason: e.safeDescription, input: input)
         }
         let staging = root.staging + "/" + job.token
         FileOps.removeTree(staging)
         try FileOps.makeDirectories(staging)
         let started = Date()
         var outputs = [StoredOutput]()
+        // What the audit keeps of each output: its format (the name without the stem, which comes from the input's name), hash and size.
+        var outputFacts = [JSONValue]()
         var needsReview = false
         var reviewReasons = [String]()
         var audit: [String: JSONValue] = [:]
@@ -216,27 +217,31 @@ struct JobRunner: Sendable {
                 return nil
             } catch {
                 let which = documents.count > 1 ? " (message \(index + 1) of \(documents.count))" : ""
-                return try fail(job, step: .generate, reason: "\(job.inboxName)\(which): the document could not be turned into its outputs: \(error)", input: input)
+                return try fail(job, step: .generate, reason: "\(job.inboxName)\(which): the document could not be turned into its outputs: \(error)",
+                                safeReason: "processor_failed\(which): \(PrivacySafe.text(error))", input: input)
             }
             if let problem = Self.checkOutputs(result.outputs, stem: stem, already: outputs.map(\.name)) {
-                return try fail(job, step: .generate, reason: "\(job.inboxName): the processor returned unusable outputs: \(problem)", input: input)
+                return try fail(job, step: .generate, reason: "\(job.inboxName): the processor returned unusable outputs: \(problem)",
+                                safeReason: "unusable_outputs: the processor returned output names that cannot be published", input: input)
             }
             for o in result.outputs {
                 try FileOps.writeDurably(o.bytes, to: staging + "/" + o.fileName, mode: 0o640)
                 outputs.append(StoredOutput(name: o.fileName, sha256: SHA256.hex(o.bytes), bytes: o.bytes.count))
+                outputFacts.append(["format": .string(String(decoding: o.fileName.utf8.dropFirst(stem.utf8.count + 1), as: UTF8.self)), "sha256": .string(outputs[outputs.count - 1].sha256),
+                                    "bytes": .int(o.bytes.count)])
             }
             if result.needsReview {
                 needsReview = true
                 reviewReasons.append(result.reviewReason ?? "the fact check asked for a review")
             }
-            for (k, v) in result.audit { audit[documents.count > 1 ? "\(stem).\(k)" : k] = .string(v) }
+            for (k, v) in result.audit { audit[documents.count > 1 ? "\(index + 1).\(k)" : k] = .string(v) }
         }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
         let generated = GeneratedOutputs(outputs: outputs, needsReview: needsReview,
                                          reviewReason: needsReview ? reviewReasons.joined(separator: "; ") : nil)
         logger.info("job.generated", metadata: ["job": "\(job.id)", "outputs": "\(outputs.count)", "ms": "\(ms)", "review": "\(needsReview)"])
         return try store.transition(job, to: .generated(input, stems: stems, generated), details: [
-            "outputs": .array(outputs.map { ["name": .string($0.name), "sha256": .string($0.sha256), "bytes": .int($0.bytes)] }),
+            "outputs": .array(outputFacts),
             "processor": .object(audit), "duration_ms": .int(ms), "needs_review": .bool(needsReview),
         ])
     }
@@ -252,7 +257,8 @@ struct JobRunner: Sendable {
                 try FileOps.move(staged, to: final)
             } else if !FileOps.exists(final) {
                 for other in generated.outputs { unlink(destination + "/" + other.name) }
-                return try fail(job, step: .write, reason: "\(job.inboxName): the generated output \(o.name) disappeared before it was published; drop the file again", input: input)
+                return try fail(job, step: .write, reason: "\(job.inboxName): the generated output \(o.name) disappeared before it was published; drop the file again",
+                                safeReason: "output_lost: a generated output disappeared before it was published", input: input)
             }
         }
         let archive = root.path(job.places.archivePath)
@@ -265,17 +271,19 @@ struct JobRunner: Sendable {
         unlink(root.failed + "/" + job.places.failedName + ".error.json")
         logger.info("job.written", metadata: ["job": "\(job.id)", "outputs": "\(generated.outputs.count)", "review": "\(generated.needsReview)"])
         return try store.transition(job, to: .written(input, stems: stems, generated), details: [
-            "archive_path": .string(job.places.archivePath),
             "destination": .string(generated.needsReview ? "review" : "outbox"),
-            "outputs": .strings(generated.outputs.map(\.name)),
+            "outputs": .int(generated.outputs.count),
         ])
     }
 
     /// Writes `<failedName>.error.json`, moves the input next to it and records the failure.
-    private func fail(_ job: Job, step: JobStep, reason: String, input: ClaimedInput?) throws -> Job {
+    /// `reason` (which may name the file and quote its content) goes only into the error file, which
+    /// an operator can purge; the jobs table, the audit trail and the log get `safeReason` (kinds,
+    /// numbers, positions), which the error file keeps too so that a restart can record it.
+    private func fail(_ job: Job, step: JobStep, reason: String, safeReason: String, input: ClaimedInput?) throws -> Job {
         let errorFile = root.failed + "/" + job.places.failedName + ".error.json"
         let body: [String: Any] = [
-            "file": job.inboxName, "reason": reason, "step": step.rawValue, "job": job.id,
+            "file": job.inboxName, "reason": reason, "safe_reason": safeReason, "step": step.rawValue, "job": job.id,
             "sha256": input?.sha256 ?? NSNull(), "time": ISO8601DateFormatter().string(from: Date()),
             "what_to_do": "Fix or replace the file and drop it into the inbox again; this copy stays here for reference.",
         ]
@@ -285,9 +293,9 @@ struct JobRunner: Sendable {
             try FileOps.move(claimedPath(job), to: root.failed + "/" + job.places.failedName)
         }
         FileOps.removeTree(root.staging + "/" + job.token)
-        logger.notice("job.failed", metadata: ["job": "\(job.id)", "step": "\(step.rawValue)"])
-        return try store.transition(job, to: .failed(step: step, reason: reason, input: input),
-                                    details: ["step": .string(step.rawValue), "reason": .string(reason), "failed_name": .string(job.places.failedName)])
+        logger.notice("job.failed", metadata: ["job": "\(job.id)", "step": "\(step.rawValue)", "reason": "\(safeReason)"])
+        return try store.transition(job, to: .failed(step: step, reason: safeReason, input: input),
+                                    details: ["step": .string(step.rawValue), "reason": .string(safeReason)])
     }
 
     /// The claimed file is gone in a state that expects it: a crash came between a move and the
@@ -307,7 +315,8 @@ struct JobRunner: Sendable {
             return try store.transition(job, to: .duplicate(input, of: earlier.id, earlierOutputs: generated.outputs.map(\.name)),
                                         details: ["duplicate_of": .int(Int(earlier.id)), "settled_after_restart": true])
         }
-        return try fail(job, step: .ingest, reason: "\(job.inboxName): the claimed file disappeared from inbox/.quill-claimed before it was processed; nothing was written. Drop the file again.", input: input)
+        return try fail(job, step: .ingest, reason: "\(job.inboxName): the claimed file disappeared from inbox/.quill-claimed before it was processed; nothing was written. Drop the file again.",
+                        safeReason: "input_lost: the claimed file disappeared before it was processed", input: input)
     }
 
     private func requeue(_ job: Job) -> Outcome {
@@ -323,31 +332,34 @@ struct JobRunner: Sendable {
         try FileOps.move(claimedPath(job), to: destination)
     }
 
-    private func refusal(_ st: stat, _ job: Job) -> String? {
+    /// The refusal in full (naming the file) and without the name.
+    private func refusal(_ st: stat, _ job: Job) -> (full: String, safe: String)? {
         let uids = config.watch.allowedOwners.compactMap(OwnerCheck.uid(for:))
-        return OwnerCheck.refusal(st, name: job.inboxName, allowedOwners: uids)
+        guard let full = OwnerCheck.refusal(st, name: job.inboxName, allowedOwners: uids),
+              let safe = OwnerCheck.refusal(st, name: "the file", allowedOwners: uids) else { return nil }
+        return (full, "refused: " + safe)
     }
 
-    enum Reading { case success([ClinicalDocument]), failure(String) }
+    enum Reading { case success([ClinicalDocument]), failure(DocumentError) }
 
     private func readDocuments(_ job: Job) -> Reading {
         let limits = config.documents
         let bytes: [UInt8]
         do { bytes = try FileOps.readAll(claimedPath(job), limit: limits.maxFileBytes) } catch {
-            return .failure(DocumentError(file: job.inboxName, problem: .unreadable(reason: "\(error)")).description)
+            return .failure(DocumentError(file: job.inboxName, problem: .unreadable(reason: "\(error)")))
         }
         if bytes.count > limits.maxFileBytes {
-            return .failure(DocumentError(file: job.inboxName, problem: .tooLarge(bytes: bytes.count, limit: limits.maxFileBytes)).description)
+            return .failure(DocumentError(file: job.inboxName, problem: .tooLarge(bytes: bytes.count, limit: limits.maxFileBytes)))
         }
         let results = ClinicalDocumentReader.read(bytes: bytes, fileName: job.inboxName, folderName: nil, limits: limits)
         var documents = [ClinicalDocument]()
         for r in results {
             switch r {
             case .success(let d): documents.append(d)
-            case .failure(let e): return .failure(e.description)
+            case .failure(let e): return .failure(e)
             }
         }
-        if documents.isEmpty { return .failure(DocumentError(file: job.inboxName, problem: .empty).description) }
+        if documents.isEmpty { return .failure(DocumentError(file: job.inboxName, problem: .empty)) }
         return .success(documents)
     }
 
@@ -396,8 +408,9 @@ struct JobRunner: Sendable {
         return obj
     }
 
+    /// The error file's privacy-safe reason, for the jobs table and the audit trail.
     static func reason(inErrorFile path: String) -> String {
-        errorFileObject(path)["reason"] as? String ?? "the file could not be processed"
+        errorFileObject(path)["safe_reason"] as? String ?? "the file could not be processed (its error.json in failed/ says why)"
     }
 
     static func step(inErrorFile path: String) -> JobStep {

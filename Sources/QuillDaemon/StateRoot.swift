@@ -67,9 +67,9 @@ public struct StateRoot: Sendable {
         }
     }
 
-    public func openStore() throws -> QuillStore {
+    public func openStore(audit: AuditSettings = AuditSettings()) throws -> QuillStore {
         try create()
-        return try QuillStore(path: database)
+        return try QuillStore(path: database, audit: audit)
     }
 
     func path(_ relative: String) -> String { root + "/" + relative }

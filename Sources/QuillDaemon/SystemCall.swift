@@ -15,6 +15,9 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(operation)(\(path)) failed: \(String(cString: strerror(errno))) (errno \(errno))" }
+
+    /// Without the path (an inbox file's name can hold a patient's name or MRN): for logs and the audit trail.
+    public var safeDescription: String { "\(operation) failed: \(String(cString: strerror(errno))) (errno \(errno))" }
 }
 
 /// Runs a system call, retrying on `EINTR`; a negative result becomes a `SystemError`.

@@ -11,7 +11,7 @@ public struct PipelineSettings: Sendable {
     public var limits: GenerationLimits
     /// Fact-finding kinds that send a document to review instead of the outbox.
     public var reviewOn: Set<FactFinding.Kind>
-    /// Whether the model's reasoning is kept (for the audit trail); it never reaches an output.
+    /// Whether the model's reasoning is kept (the daemon writes it to a purgeable file); it never reaches an output.
     public var keepReasoning: Bool
 
     public init(templatesFolder: URL, lexicon: URL? = nil, formats: [OutputFormat] = OutputFormat.allCases,

@@ -70,7 +70,7 @@ extension QuillStore {
                 """, arguments: [token, owner, inboxName, Self.claimName(token: token, name: inboxName), now, now, size])
             let id = db.lastInsertedRowID
             try Self.appendEvent(db, actor: Self.actor, action: "job.received", jobID: id,
-                                 details: ["inbox_name": .string(inboxName), "size": .int(size), "owner": .string(owner)])
+                                 details: ["size": .int(size), "owner": .string(owner)])
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]) else { throw StoreError.noSuchJob(id: id) }
             return try Self.job(row)
         }
@@ -110,7 +110,7 @@ extension QuillStore {
             try Self.expect(db, job, "received")
             try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [job.id])
             try Self.appendEvent(db, actor: Self.actor, action: "job.abandoned", jobID: job.id,
-                                 details: ["inbox_name": .string(job.inboxName), "reason": .string(reason)])
+                                 details: ["reason": .string(reason)])
         }
     }
 

@@ -13,10 +13,13 @@ import Glibc
 public final class QuillStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    let audit: AuditSettings
+    let checkpointMark = CheckpointMark()
 
     /// Opens (creating if missing) the database at `path` and migrates it.
-    public init(path: String) throws {
+    public init(path: String, audit: AuditSettings = AuditSettings()) throws {
         self.path = path
+        self.audit = audit
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         if fd < 0 { throw StoreError.cannotCreate(path: path, errno: errno) }
         close(fd)
@@ -24,8 +27,10 @@ public final class QuillStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.label = "quill"
+        let key = audit.key
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            Self.installAuditKey(key, on: db)
         }
         pool = try DatabasePool(path: path, configuration: config)
         try migrate()
@@ -110,6 +115,7 @@ public final class QuillStore: Sendable {
                 result = try body(db)
                 return .commit
             }
+            checkpointIfDue(db)
             return result!
         }
     }

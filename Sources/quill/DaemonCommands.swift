@@ -106,20 +106,42 @@ struct Process: ParsableCommand {
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check and read the tamper-evident audit trail.",
-        subcommands: [AuditVerify.self, AuditShow.self, AuditExport.self])
+        subcommands: [AuditVerify.self, AuditShow.self, AuditExport.self, AuditInitKey.self])
 }
 
 struct AuditVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Walk the hash chain; name the first event that was altered or removed (exit 1).")
+        abstract: "Walk the hash chain; name the first event that was altered, inserted or removed (exit 1).",
+        discussion: """
+        With the audit key (--key-file, audit.key_file in --config, or the quill-audit-key systemd credential), \
+        keyed events are checked by their HMAC and the anchor file's signed checkpoints must all name events the \
+        database still holds, so a rewritten chain or a removed tail is found.
+        """)
 
-    @Option(help: "The state root.") var state: String
+    @Option(help: "The state root (default: paths.state from --config).") var state: String?
+    @Option(help: "Quill's TOML configuration file, for [audit] and paths.state.") var config: String?
+    @Option(help: "The audit key file (over audit.key_file).") var keyFile: String?
+    @Option(help: "The anchor file of signed checkpoints (over audit.anchor_file).") var anchorFile: String?
 
     func run() throws {
-        let store = try StateRoot(config: stateConfig(state)).openStore()
-        let result = try store.verifyAudit()
+        var c = try QuillConfig.load(file: config)
+        if let state { c.paths.state = absolutePath(state) }
+        if config == nil && state == nil { throw ValidationError("give --state DIR or --config FILE") }
+        if let keyFile { c.audit.keyFile = absolutePath(keyFile) }
+        if let anchorFile { c.audit.anchorFile = absolutePath(anchorFile) }
+        let env = ProcessInfo.processInfo.environment
+        let key = try c.auditKeyPath(environment: env).map { try AuditKey.load(path: $0) }
+        // The default anchor file is only read when it exists (a trail never checkpointed has none).
+        let anchor = key == nil ? nil : (c.audit.anchorFile.isEmpty && !FileManager.default.fileExists(atPath: c.auditAnchorPath) ? nil : c.auditAnchorPath)
+        let store = try StateRoot(config: c).openStore()
+        let result = try store.verifyAudit(key: key, anchorFile: anchor)
         print(result)
+        if let key, case .intact = result {
+            print("keyed with key \(key.id)\(anchor.map { "; checkpoints in \($0) agree" } ?? "; no anchor file")")
+        } else if key == nil, case .intact = result {
+            print("no audit key given: only the plain SHA-256 chain was checked, which anyone who can write the database can recompute")
+        }
         if case .broken = result { throw ExitCode(1) }
     }
 }
@@ -154,6 +176,24 @@ struct AuditExport: ParsableCommand {
         let store = try StateRoot(config: stateConfig(state)).openStore()
         for e in try store.auditEvents() where e.time >= since { print(e.jsonLine) }
     }
+}
+
+struct AuditInitKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init-key",
+        abstract: "Create the audit chain's HMAC key: 32 random bytes as hex, mode 0600; never overwrites a file.",
+        discussion: "Then set audit.key_file, or LoadCredential=quill-audit-key:FILE in the unit. Keep a copy where the database's writers cannot read it.")
+
+    @Option(help: "Where to write the key, e.g. /etc/quill/audit.key.") var out: String
+
+    func run() throws {
+        let key = try AuditKey.create(path: absolutePath(out))
+        print("wrote \(out) (key id \(key.id))")
+    }
+}
+
+private func absolutePath(_ p: String) -> String {
+    p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
 }
 
 private func stateConfig(_ state: String) -> QuillConfig {

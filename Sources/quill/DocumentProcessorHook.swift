@@ -23,9 +23,12 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
     private var idle: [InferenceSession] = []
 
     let logger: Logger
+    /// Where kept reasoning goes (never into the audit trail).
+    let reasoningFolder: String
 
     init(config: QuillConfig, logger: Logger) throws {
         self.logger = logger
+        reasoningFolder = config.stateRoot + "/reasoning"
         guard !config.model.path.isEmpty else { throw ConfigError(file: nil, "model.path is not set (give --model PATH)") }
         guard let quantization = Self.weightFormat(config.model.quantization) else {
             throw ConfigError(file: nil, "model.quantization '\(config.model.quantization)' is not one of q8_0, q4_0, f32")
@@ -98,7 +101,10 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
             "generation_seconds": String(format: "%.3f", result.provenance.generationSeconds),
             "fact_findings": "\(result.findings.count)", "fact_finding_kinds": kinds.joined(separator: ","),
         ]
-        if let reasoning = result.reasoning { audit["reasoning"] = reasoning }
+        if let reasoning = result.reasoning {
+            let kept = try ReasoningFile.keep(reasoning, folder: reasoningFolder, stem: stem)
+            audit.merge(kept) { _, new in new }
+        }
         return ProcessedDocument(
             outputs: result.files.map { QuillDaemon.OutputFile(fileName: $0.name, bytes: Array($0.data)) },
             audit: audit, needsReview: result.needsReview,

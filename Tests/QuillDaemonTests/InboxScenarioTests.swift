@@ -102,7 +102,8 @@ final class InboxScenarioTests: XCTestCase {
         XCTAssertEqual(earlier, ["first.discharge-summary.txt", "first.discharge-summary.md"])
         let event = try h.store().auditEvents(jobID: job.id).last!
         XCTAssertEqual(event.action, "job.duplicate")
-        XCTAssertTrue(event.details.contains("first.discharge-summary.txt"))
+        XCTAssertTrue(event.details.contains(#""duplicate_of":1"#))
+        XCTAssertFalse(event.details.contains("first"), "output names come from the input's name; the audit keeps ids only")
     }
 
     func testASecondFileWithTheSameNameGetsItsOwnOutputsAndArchivePlace() throws {
