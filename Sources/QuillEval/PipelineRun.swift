@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import Foundation
 import LLM
 import QuillPipeline
@@ -29,16 +30,23 @@ public struct PipelineRun {
 
     /// The rendered plain-text output of one record, and its timing.
     public func output(for record: EvalRecord) throws -> (text: String, timing: OutputTiming, findings: [FactFinding]) {
-        let document = try record.document()
+        let o = try output(for: try record.document(), stem: record.id)
+        return (o.text, o.timing, o.findings)
+    }
+
+    /// The rendered plain-text output of one document, its timing, the fact check's findings and whether the
+    /// daemon would have sent it to review.
+    public func output(for document: ClinicalDocument, stem: String) throws
+        -> (text: String, timing: OutputTiming, findings: [FactFinding], needsReview: Bool) {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let result = try pipeline.process(document, stem: record.id, inputSHA256: "", session: session, adapterVersion: adapterVersion)
+        let result = try pipeline.process(document, stem: stem, inputSHA256: "", session: session, adapterVersion: adapterVersion)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         guard let file = result.files.first(where: { $0.name.hasSuffix(".txt") }) else { throw NoTextOutput() }
         let note = result.note
         return (String(decoding: file.data, as: UTF8.self),
                 OutputTiming(seconds: seconds, promptTokens: note.promptTokens, generatedTokens: note.generatedTokens,
                              prefillSeconds: note.prefillSeconds, generationSeconds: note.generationSeconds),
-                result.findings)
+                result.findings, result.needsReview)
     }
 
     struct NoTextOutput: Error, CustomStringConvertible {

@@ -16,7 +16,14 @@ public enum FactPlanting {
         public var text: String
         /// What it replaced, if anything.
         public var replaced: String?
+        /// All the words planted with it, when more than `text` ("cardiology clinic in 6 weeks" for an invented
+        /// follow-up whose `text` is "6 weeks"): a finding on any of them points at planted text.
+        public var span: String? = nil
     }
+
+    /// Where an added drug comes from: the generator's drug table (which the medication lexicon was built from),
+    /// or the drugs the lexicons hold out and brand names (`HeldOutVocabulary`).
+    public enum DrugSource: Sendable { case generator, heldOut }
 
     public struct Result: Sendable, Equatable {
         public var reference: String
@@ -26,7 +33,7 @@ public enum FactPlanting {
     /// A copy of `reference` with up to `count` unsupported facts, each of a kind the reference
     /// allows (a date shift needs a date, a dose change a dose), kinds taken in turn. The patient
     /// and title lines are never touched. Deterministic for a seed.
-    public static func plant(_ count: Int, into reference: String, input: String, seed: UInt64) -> Result {
+    public static func plant(_ count: Int, into reference: String, input: String, seed: UInt64, drugs: DrugSource = .generator) -> Result {
         var rng = SplitMix64(seed: seed ^ 0xFAC7_5EED)
         var lines = reference.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var planted: [Planted] = []
@@ -35,7 +42,7 @@ public enum FactPlanting {
         while planted.count < count, attempts < count * 8 {
             let kind = kinds[attempts % kinds.count]
             attempts += 1
-            if let p = plantOne(kind, &lines, input: input, already: planted, &rng) { planted.append(p) }
+            if let p = plantOne(kind, &lines, input: input, already: planted, drugs: drugs, &rng) { planted.append(p) }
             if attempts % kinds.count == 0 { kinds = rng.shuffled(Kind.allCases) }
         }
         return Result(reference: lines.joined(separator: "\n"), planted: planted)
@@ -49,7 +56,7 @@ public enum FactPlanting {
         !Metrics.unsupportedFacts(output: q, input: input).isEmpty && !already.contains { $0.text == q }
     }
 
-    static func plantOne(_ kind: Kind, _ lines: inout [String], input: String, already: [Planted], _ rng: inout SplitMix64) -> Planted? {
+    static func plantOne(_ kind: Kind, _ lines: inout [String], input: String, already: [Planted], drugs: DrugSource, _ rng: inout SplitMix64) -> Planted? {
         switch kind {
         case .doseChanged:
             guard let i = bodyLineIndex(lines, ["Treatment", "Plan", "Subjective"]) else { return nil }
@@ -70,7 +77,8 @@ public enum FactPlanting {
             return nil
         case .drugAdded:
             guard let i = bodyLineIndex(lines, ["Treatment", "Plan"]) else { return nil }
-            let candidates = Drugs.all.filter { !FactMatching.contains(input, $0.name) && !FactMatching.contains(lines[i], $0.name) }
+            let pool = drugs == .generator ? Drugs.all : HeldOutVocabulary.plantableDrugs
+            let candidates = pool.filter { !FactMatching.contains(input, $0.name) && !FactMatching.contains(lines[i], $0.name) }
             for drug in rng.sample(candidates, 5) {
                 let regimen = drug.regimens.first { !Quantities.find(in: $0).isEmpty } ?? drug.regimens[0]
                 let text = "\(drug.name) \(regimen)"
@@ -119,7 +127,7 @@ public enum FactPlanting {
                 let body = sentences.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }.joined(separator: ". ")
                 lines[i] = "Plan: \(body). Follow-up with \(service) in \(when)."
             }
-            return Planted(kind: kind, text: when, replaced: nil)
+            return Planted(kind: kind, text: when, replaced: nil, span: "\(service) in \(when)")
         }
     }
 }

@@ -7,7 +7,8 @@ import SyntheticRecords
 
 /// `quill eval`: Quill's pipeline over a synthetic data set (`quill synth --format jsonl`), scored against the
 /// references; `--outputs` scores outputs generated elsewhere with the same scorer; `--fact-check` measures the
-/// fact checker's precision and recall on references with planted unsupported facts.
+/// fact checker's precision and recall on references with planted unsupported facts (`--held-out`: on vocabulary
+/// the lexicons do not hold); `--handwritten` runs any model on the hand-written set (`eval/handwritten/`).
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -58,8 +59,8 @@ struct Eval: ParsableCommand {
     @Option(help: "With --fact-check: records per task.")
     var count: Int = 500
 
-    @Option(help: "With --fact-check: the synthetic records' seed.")
-    var seed: UInt64 = 606
+    @Option(help: "With --fact-check: the synthetic records' seed (default 606; 909 with --held-out).")
+    var seed: UInt64?
 
     @Option(help: "With --fact-check: unsupported facts planted per reference.")
     var plants: Int = 2
@@ -67,11 +68,18 @@ struct Eval: ParsableCommand {
     @Flag(name: .customLong("false-positives"), help: "With --fact-check: list false positives on clean references (kind, word, section).")
     var falsePositives = false
 
+    @Flag(name: .customLong("held-out"), help: "With --fact-check: records that use the drugs and conditions the lexicons hold out, with held-out drugs and brand names planted (default seed 909).")
+    var heldOut = false
+
+    @Option(help: "Run the pipeline on the hand-written notes and dialogues in this folder (eval/handwritten) with --model, and report sections, fact-check findings, unsupported facts and the share routed to review.")
+    var handwritten: String?
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func validate() throws {
-        if factCheck { return }
+        if heldOut && !factCheck { throw ValidationError("--held-out goes with --fact-check") }
+        if factCheck || handwritten != nil { return }
         guard task != nil else { throw ValidationError("--task is required (discharge or soap)") }
         guard data != nil else { throw ValidationError("--data FILE.jsonl is required") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -81,6 +89,7 @@ struct Eval: ParsableCommand {
         let templatesURL = URL(fileURLWithPath: templates)
         let checker = try FactChecker(lexicon: templatesURL.appendingPathComponent("lexicon/medications.txt"))
         if factCheck { return try runFactCheck(checker) }
+        if let handwritten { return try runHandwritten(URL(fileURLWithPath: handwritten), templates: templatesURL) }
         let task = self.task!
         var records = try EvalRecord.load(URL(fileURLWithPath: data!)).filter { $0.task == task.output }
         if let limit { records = Array(records.prefix(limit)) }
@@ -120,9 +129,25 @@ struct Eval: ParsableCommand {
     func runFactCheck(_ checker: FactChecker) throws {
         var total = FactCheckEvaluation()
         for t in task.map({ [$0] }) ?? Task.allCases {
-            total.merge(try FactCheckEvaluation.measure(checker: checker, task: t.reference, count: count, seed: seed, plants: plants))
+            total.merge(heldOut
+                ? try FactCheckEvaluation.measureHeldOut(checker: checker, task: t.reference, count: count, seed: seed ?? 909, plants: plants)
+                : try FactCheckEvaluation.measure(checker: checker, task: t.reference, count: count, seed: seed ?? 606, plants: plants))
         }
         if json { try printJSON(total.json) } else { print(total.table) }
         if falsePositives { print(total.falsePositiveSamples.joined(separator: "\n")) }
+    }
+
+    func runHandwritten(_ folder: URL, templates: URL) throws {
+        let set = try HandwrittenSet.load(folder: folder)
+        let pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: model), quantization: quant,
+                                            settings: PipelineRun.settings(templates: templates))
+        let lora = try adapter.map { try LoRAAdapter.load(folder: URL(fileURLWithPath: $0), for: pipeline.model.config) }
+        let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
+                              adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent })
+        let source = "quill \(pipeline.modelID) \(quant.rawValue)" + (adapter.map { " + \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "")
+        let report = try set.evaluate(with: run, source: source) { done, total in
+            if !json, done % 5 == 0 { FileHandle.standardError.write(Data("\(done)/\(total)\n".utf8)) }
+        }
+        if json { try printJSON(report.json) } else { print(report.table) }
     }
 }
