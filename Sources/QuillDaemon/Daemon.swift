@@ -138,9 +138,29 @@ public final class Daemon: @unchecked Sendable {
                   let st = try? FileOps.lstatIfExists(root.inbox + "/" + name) else { return }
             pending[name] = (Observation(st), now())
         }
+        // A name that is not valid UTF-8 is renamed to one that is (UndecodableNames); the audit
+        // trail keeps both, the journal neither (names can hold patient names).
+        func rename(undecodable raw: [UInt8]) -> String? {
+            guard filter().accepts(UndecodableNames.escaped(raw)) else { return nil }
+            do {
+                let name = try UndecodableNames.rename(raw, in: root.inbox)
+                _ = try? store.record(actor: "daemon", action: "inbox.renamed", details: [
+                    // The name's hash, not the name: file names can carry patient names or MRNs.
+                    "name_sha256": .string(SHA256.hex(raw)),
+                    "reason": .string("the name is not valid UTF-8"),
+                ])
+                logger.notice("inbox.renamed", metadata: ["reason": "name not valid UTF-8"])
+                return name
+            } catch {
+                logger.error("inbox.rename_failed", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
         func scan() {
             do {
-                for name in try FileOps.list(root.inbox) { note(name) }
+                let (names, undecodable) = try FileOps.listNames(root.inbox)
+                for name in names { note(name) }
+                for raw in undecodable { if let name = rename(undecodable: raw) { note(name) } }
             } catch {
                 logger.error("inbox.scan_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
             }
@@ -189,6 +209,8 @@ public final class Daemon: @unchecked Sendable {
                 case .name(let n): if mode == .serve { note(n) }
                 case .overflow:
                     logger.notice("inbox.overflow")
+                    if mode == .serve { scan() }
+                case .undecodableName:
                     if mode == .serve { scan() }
                 }
             }

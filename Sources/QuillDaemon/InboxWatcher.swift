@@ -22,6 +22,8 @@ final class InboxWatcher {
     enum Event: Equatable {
         case name(String)
         case overflow
+        /// A name that is not valid UTF-8 (no `String` reaches it): look at the folder itself.
+        case undecodableName
     }
 
     init(folder: String) throws {
@@ -82,8 +84,8 @@ final class InboxWatcher {
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                     events.append(.overflow)
                 } else if len > 0 {
-                    let nameBytes = buffer[(offset + 16)..<(offset + 16 + len)].prefix { $0 != 0 }
-                    events.append(.name(String(decoding: nameBytes, as: UTF8.self)))
+                    let nameBytes = Array(buffer[(offset + 16)..<(offset + 16 + len)].prefix { $0 != 0 })
+                    events.append(FileOps.decodedExactly(nameBytes).map(Event.name) ?? .undecodableName)
                 }
                 offset += 16 + len
             }

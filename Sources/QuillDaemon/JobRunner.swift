@@ -74,20 +74,23 @@ struct JobRunner: Sendable {
     }
 
     private func runSteps(_ job: inout Job, _ attemptOpen: inout Bool) throws -> Outcome {
+        // The input's bytes as read (and hashed) at the claim; `nil` when the job resumes after a
+        // restart, and then read again from the private copy and checked against the recorded hash.
+        var bytes: [UInt8]?
         while true {
             switch job.state {
             case .received:
-                guard let next = try claim(job) else { return .abandoned }
-                job = next
+                guard let claimed = try claim(job) else { return .abandoned }
+                (job, bytes) = claimed
                 // The transition to claimed began this job's first run (`QuillStore.beginsAttempt`).
                 if case .claimed = job.state { attemptOpen = true }
             case .claimed(let input):
                 if let stopped = try beginAttempt(job, &attemptOpen) { job = stopped; break }
-                job = try ingest(job, input)
+                (job, bytes) = try ingest(job, input, bytes)
             case let .ingested(input, stems):
                 if interruption.isRequested { return requeue(job) }
                 if let stopped = try beginAttempt(job, &attemptOpen) { job = stopped; break }
-                guard let next = try generate(job, input, stems) else { return requeue(job) }
+                guard let next = try generate(job, input, stems, bytes) else { return requeue(job) }
                 job = next
             case let .generated(input, stems, generated):
                 job = try publish(job, input, stems, generated)
@@ -112,7 +115,7 @@ struct JobRunner: Sendable {
             let step: JobStep = { if case .claimed = job.state { return .ingest }; return .generate }()
             return try fail(job, step: step, reason: "\(job.inboxName): processing this file stopped the worker \(stopped) times "
                 + "(the process ended while it was being read or generated); it is set aside so that other files are processed",
-                input: job.state.input)
+                safeReason: "stopped_worker: processing this file stopped the worker \(stopped) times", input: job.state.input)
         }
     }
 
@@ -120,7 +123,8 @@ struct JobRunner: Sendable {
 
     private var claimedPath: (Job) -> String { { root.claimed + "/" + $0.places.claimName } }
 
-    private func claim(_ received: Job) throws -> Job? {
+    /// The claimed job and the bytes read; `nil` when another runner took the file.
+    private func claim(_ received: Job) throws -> (Job, [UInt8]?)? {
         var job = received
         let claimed = claimedPath(job)
         if try FileOps.lstatIfExists(claimed) == nil {
@@ -130,8 +134,8 @@ struct JobRunner: Sendable {
                 let failedInput = root.failed + "/" + job.places.failedName
                 if !job.places.failedName.isEmpty && FileOps.exists(failedInput + ".error.json") && FileOps.exists(failedInput) {
                     // Refused at the claim, and the crash came before the refusal was recorded.
-                    return try store.transition(job, to: .failed(step: .claim, reason: Self.reason(inErrorFile: failedInput + ".error.json"), input: nil),
-                                                details: ["settled_after_restart": true])
+                    return (try store.transition(job, to: .failed(step: .claim, reason: Self.reason(inErrorFile: failedInput + ".error.json"), input: nil),
+                                                 details: ["settled_after_restart": true]), nil)
                 }
                 try store.abandon(job, reason: "the file was taken by another runner or removed before it could be claimed")
                 logger.info("job.abandoned", metadata: ["job": "\(job.id)"])
@@ -139,32 +143,47 @@ struct JobRunner: Sendable {
             }
         }
         job = try store.reservePlaces(job, archiveDay: Self.today(), isTaken: { FileOps.exists(root.path($0)) })
-        let st = try FileOps.lstat(claimed)
-        if let r = refusal(st, job) {
-            return try fail(job, step: .claim, reason: r.full, safeReason: r.safe, input: nil)
+        let bytes: [UInt8]
+        switch try InputFile.read(claimed, name: job.inboxName, allowedOwners: allowedOwnerIDs, maxBytes: config.documents.maxFileBytes) {
+        case .refused(let reason): return (try fail(job, step: .claim, reason: reason, safeReason: safe(reason, job), input: nil), nil)
+        case .bytes(let b): bytes = b
         }
-        let (sha, size) = try Self.hashFile(claimed)
+        let sha = SHA256.hex(bytes)
+        let size = bytes.count
         let next = try store.transition(job, to: .claimed(ClaimedInput(sha256: sha, size: size)),
                                         details: ["sha256": .string(sha), "size": .int(size)])
         logger.info("job.claimed", metadata: ["job": "\(job.id)", "sha256": "\(sha.prefix(16))", "bytes": "\(size)"])
-        return next
+        try keepPrivateCopy(bytes, of: next)
+        return (next, bytes)
     }
 
-    private func ingest(_ job: Job, _ input: ClaimedInput) throws -> Job {
-        guard let st = try FileOps.lstatIfExists(claimedPath(job)) else { return try settleMissingInput(job, input) }
-        if let r = refusal(st, job) { return try fail(job, step: .claim, reason: r.full, safeReason: r.safe, input: input) }
+    private func ingest(_ job: Job, _ input: ClaimedInput, _ read: [UInt8]?) throws -> (Job, [UInt8]?) {
+        guard try FileOps.lstatIfExists(claimedPath(job)) != nil else { return (try settleMissingInput(job, input), nil) }
+        let bytes: [UInt8]
+        if let read {
+            bytes = read
+        } else {
+            // Resumed: the claimed file may still be the sender's (a crash came before the private
+            // copy was made); only bytes with the recorded hash go on, and from a copy of our own.
+            unlink(privateCopyTemporary(job))
+            switch try readVerified(job, input) {
+            case .refused(let reason): return (try fail(job, step: .ingest, reason: reason, safeReason: safe(reason, job), input: input), nil)
+            case .bytes(let b): bytes = b
+            }
+            try keepPrivateCopy(bytes, of: job)
+        }
         if let earlier = try store.writtenJob(sha256: input.sha256, excluding: job.id),
            case let .written(_, _, generated) = earlier.state {
             let names = generated.outputs.map(\.name)
             try moveInput(job, to: root.path(job.places.archivePath))
             logger.info("job.duplicate", metadata: ["job": "\(job.id)", "of": "\(earlier.id)"])
-            return try store.transition(job, to: .duplicate(input, of: earlier.id, earlierOutputs: names),
-                                        details: ["duplicate_of": .int(Int(earlier.id)), "earlier_outputs": .int(names.count)])
+            return (try store.transition(job, to: .duplicate(input, of: earlier.id, earlierOutputs: names),
+                                         details: ["duplicate_of": .int(Int(earlier.id)), "earlier_outputs": .int(names.count)]), nil)
         }
         let documents: [ClinicalDocument]
-        switch readDocuments(job) {
+        switch readDocuments(job, bytes) {
         case .success(let d): documents = d
-        case .failure(let e): return try fail(job, step: .ingest, reason: e.description, safeReason: e.safeDescription, input: input)
+        case .failure(let e): return (try fail(job, step: .ingest, reason: e.description, safeReason: e.safeDescription, input: input), nil)
         }
         let stems = try store.reserveStems(job, base: Self.stemBase(job.inboxName), documents: documents.count,
                                            isTaken: { stem in stemTaken(stem) })
@@ -174,14 +193,23 @@ struct JobRunner: Sendable {
              "characters": .int(d.textLength)]
         }
         logger.info("job.ingested", metadata: ["job": "\(job.id)", "documents": "\(documents.count)"])
-        return try store.transition(job, to: .ingested(input, stems: stems), details: ["documents": .array(facts), "stems": .int(stems.count)])
+        return (try store.transition(job, to: .ingested(input, stems: stems), details: ["documents": .array(facts), "stems": .int(stems.count)]), bytes)
     }
 
     /// `nil` when interrupted.
-    private func generate(_ job: Job, _ input: ClaimedInput, _ stems: [String]) throws -> Job? {
+    private func generate(_ job: Job, _ input: ClaimedInput, _ stems: [String], _ read: [UInt8]?) throws -> Job? {
         guard try FileOps.lstatIfExists(claimedPath(job)) != nil else { return try settleMissingInput(job, input) }
+        let bytes: [UInt8]
+        if let read {
+            bytes = read
+        } else {
+            switch try readVerified(job, input) {
+            case .refused(let reason): return try fail(job, step: .ingest, reason: reason, safeReason: safe(reason, job), input: input)
+            case .bytes(let b): bytes = b
+            }
+        }
         let documents: [ClinicalDocument]
-        switch readDocuments(job) {
+        switch readDocuments(job, bytes) {
         case .success(let d) where d.count == stems.count: documents = d
         case .success: return try fail(job, step: .ingest, reason: "\(job.inboxName): the file now reads differently from when it was received",
                                        safeReason: "changed_since_received: the file now reads as a different number of documents", input: input)
@@ -208,7 +236,8 @@ struct JobRunner: Sendable {
             if slot?.timedOut == true {
                 logger.error("job.timed_out", metadata: ["job": "\(job.id)", "limit_s": "\(config.jobs.timeoutSeconds)"])
                 return try fail(job, step: .generate, reason: "\(job.inboxName): processing a document took longer than jobs.timeout_seconds "
-                    + "(\(config.jobs.timeoutSeconds) s) and was stopped", input: input)
+                    + "(\(config.jobs.timeoutSeconds) s) and was stopped",
+                    safeReason: "timeout: processing a document took longer than jobs.timeout_seconds (\(config.jobs.timeoutSeconds) s)", input: input)
             }
             do {
                 result = try processed.get()
@@ -332,25 +361,40 @@ struct JobRunner: Sendable {
         try FileOps.move(claimedPath(job), to: destination)
     }
 
-    /// The refusal in full (naming the file) and without the name.
-    private func refusal(_ st: stat, _ job: Job) -> (full: String, safe: String)? {
-        let uids = config.watch.allowedOwners.compactMap(OwnerCheck.uid(for:))
-        guard let full = OwnerCheck.refusal(st, name: job.inboxName, allowedOwners: uids),
-              let safe = OwnerCheck.refusal(st, name: "the file", allowedOwners: uids) else { return nil }
-        return (full, "refused: " + safe)
+    private var allowedOwnerIDs: [uid_t] { config.watch.allowedOwners.compactMap(OwnerCheck.uid(for:)) }
+
+    /// Replaces the claimed file with a new file of Quill's own holding exactly the bytes that were
+    /// hashed: a sender that kept the original open, or linked it, can no longer change what is
+    /// parsed, generated from or archived (the original inode goes with the rename).
+    private func keepPrivateCopy(_ bytes: [UInt8], of job: Job) throws {
+        try FileOps.writeDurably(bytes, to: claimedPath(job), temporary: privateCopyTemporary(job))
+    }
+
+    /// One fixed name per job: a copy cut short by a crash is overwritten or removed on resume.
+    private func privateCopyTemporary(_ job: Job) -> String { root.claimed + "/.quill-copy-" + job.token }
+
+    /// The claimed file read again after a restart; refused unless it still has the recorded
+    /// SHA-256. The owner was checked at the claim: the file is now Quill's copy.
+    private func readVerified(_ job: Job, _ input: ClaimedInput) throws -> InputFile.Reading {
+        let read = try InputFile.read(claimedPath(job), name: job.inboxName, allowedOwners: [], maxBytes: config.documents.maxFileBytes)
+        guard case .bytes(let bytes) = read else { return read }
+        if SHA256.hex(bytes) != input.sha256 {
+            return .refused("\(job.inboxName): the file changed after it was claimed (its SHA-256 is no longer the one recorded at the claim); nothing was written from it. Drop the file again.")
+        }
+        return read
+    }
+
+    /// A refusal's reason without the file's name (names can carry patient names or MRNs): for the
+    /// jobs table, the log and the audit trail; `error.json` keeps the full one.
+    private func safe(_ reason: String, _ job: Job) -> String {
+        "refused: " + reason.replacingOccurrences(of: job.inboxName, with: "the file")
     }
 
     enum Reading { case success([ClinicalDocument]), failure(DocumentError) }
 
-    private func readDocuments(_ job: Job) -> Reading {
+    /// Parses the bytes read once at the claim (their size was checked there, from fstat).
+    private func readDocuments(_ job: Job, _ bytes: [UInt8]) -> Reading {
         let limits = config.documents
-        let bytes: [UInt8]
-        do { bytes = try FileOps.readAll(claimedPath(job), limit: limits.maxFileBytes) } catch {
-            return .failure(DocumentError(file: job.inboxName, problem: .unreadable(reason: "\(error)")))
-        }
-        if bytes.count > limits.maxFileBytes {
-            return .failure(DocumentError(file: job.inboxName, problem: .tooLarge(bytes: bytes.count, limit: limits.maxFileBytes)))
-        }
         let results = ClinicalDocumentReader.read(bytes: bytes, fileName: job.inboxName, folderName: nil, limits: limits)
         var documents = [ClinicalDocument]()
         for r in results {
@@ -370,10 +414,12 @@ struct JobRunner: Sendable {
         return false
     }
 
-    /// `note.txt` → `note`; `.hidden` names never get here.
+    /// `note.txt` → `note`; `.hidden` names never get here. At most 150 bytes, so that
+    /// `<stem>-<token>-<n>.<task>.provenance.json` still fits in a 255-byte file name.
     static func stemBase(_ name: String) -> String {
-        if let dot = name.lastIndex(of: "."), dot != name.startIndex { return String(name[..<dot]) }
-        return name
+        var base = name
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { base = String(name[..<dot]) }
+        return FileNameFitting.fitted(base, maxBytes: 150)
     }
 
     static func checkOutputs(_ outputs: [OutputFile], stem: String, already: [String]) -> String? {
@@ -385,21 +431,6 @@ struct JobRunner: Sendable {
             if !seen.insert(o.fileName).inserted { return "\(o.fileName) is returned twice" }
         }
         return nil
-    }
-
-    static func hashFile(_ path: String) throws -> (String, Int) {
-        let fd = try syscall("open", path) { open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
-        defer { close(fd) }
-        var sha = SHA256()
-        var size = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = try syscall("read", path) { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) } }
-            if n == 0 { break }
-            sha.update(chunk[0..<n])
-            size += n
-        }
-        return (sha.finalizeHex(), size)
     }
 
     private static func errorFileObject(_ path: String) -> [String: Any] {

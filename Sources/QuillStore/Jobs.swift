@@ -92,9 +92,11 @@ extension QuillStore {
                 }
                 return candidates.last! + "." + job.token
             }
-            let alt = Self.withID(job.inboxName, job.id)
-            let archivePath = try free("archive_path", ["archive/\(archiveDay)/\(job.inboxName)", "archive/\(archiveDay)/\(alt)"], prefix: "")
-            let failedName = try free("failed_name", [job.inboxName, alt], prefix: "failed/")
+            // Room left for `.<id>`, `.<token>` and `.error.json` within NAME_MAX.
+            let name = FileNameFitting.fitted(job.inboxName, maxBytes: 200)
+            let alt = Self.withID(name, job.id)
+            let archivePath = try free("archive_path", ["archive/\(archiveDay)/\(name)", "archive/\(archiveDay)/\(alt)"], prefix: "")
+            let failedName = try free("failed_name", [name, alt], prefix: "failed/")
             try db.execute(sql: "UPDATE jobs SET archive_path = ?, failed_name = ? WHERE id = ?", arguments: [archivePath, failedName, job.id])
             var updated = job
             updated.places.archivePath = archivePath
