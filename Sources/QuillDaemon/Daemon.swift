@@ -108,18 +108,7 @@ public final class Daemon: @unchecked Sendable {
         ])
         logger.info("daemon.started", metadata: ["runner": "\(runner.id)", "workers": "\(config.jobs.workers)"])
 
-        var threads = [Thread]()
-        let done = DispatchGroup()
-        for i in 0..<config.jobs.workers {
-            done.enter()
-            let t = Thread { [self] in
-                self.workerLoop(store: store, root: root, owner: runner.id)
-                done.leave()
-            }
-            t.name = "quill-worker-\(i)"
-            t.stackSize = 8 << 20
-            threads.append(t)
-        }
+        var threads = [WorkerThread]()
 
         var pending: [String: (Observation, Double)] = [:]
         let filter = { [self] in NameFilter(ignoreSuffixes: self.currentConfig.watch.ignoreSuffixes) }
@@ -139,7 +128,18 @@ public final class Daemon: @unchecked Sendable {
 
         adoptOrphans(store: store, root: root, me: runner.id)
         scan()
-        for t in threads { t.start() }
+        // Joined, not merely waited for, before `run` returns: see WorkerThread.
+        do {
+            for i in 0..<config.jobs.workers {
+                threads.append(try WorkerThread(name: "quill-worker-\(i)", stackSize: 8 << 20) { [self] in
+                    self.workerLoop(store: store, root: root, owner: runner.id)
+                })
+            }
+        } catch {
+            requestStop()
+            threads.forEach { $0.join() }
+            throw error
+        }
         notifier?.send("READY=1\nSTATUS=watching the inbox")
         var nextRescan = now() + currentConfig.watch.rescanSeconds
         var nextWatchdog = now()
@@ -213,7 +213,7 @@ public final class Daemon: @unchecked Sendable {
 
         notifier?.send("STOPPING=1")
         requestStop()
-        done.wait()
+        threads.forEach { $0.join() }
         runner.release()
         lock.lock()
         let result = summary
