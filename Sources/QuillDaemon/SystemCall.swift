@@ -144,9 +144,10 @@ enum FileOps {
         defer { closedir(dir) }
         var names = [String]()
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
+            // Read in place: glibc's records are only as long as their name, so copying `entry.pointee`
+            // (d_name is char[256]) read past the end of the buffer (AddressSanitizer: heap-buffer-overflow).
+            let namePointer = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            let name = String(cString: namePointer.assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { names.append(name) }
         }
         return names
