@@ -15,6 +15,8 @@ DOCS=(examples/discharge-note.cda.xml examples/discharge-note.hl7 examples/disch
 # halt_on_error: the first report fails the step; second_deadlock_stack: both stacks of a lock-order report.
 # LeakSanitizer is off: it reports the process-lifetime allocations of the Swift runtime and Foundation.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1}
+# The Swift runtime's crash backtracer, started on a sanitizer's abort, once hung holding the test's files open.
+export SWIFT_BACKTRACE=enable=no
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:report_signal_unsafe=0}
 
 for sanitizer in $SANITIZERS; do
