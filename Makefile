@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libopenblas-dev libinotifytools0-dev libsqlite3-dev libxml2-d
 PYTHON_TEST_PACKAGES := fhir.resources hl7
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps pydeps build release test run bench clean install
+.PHONY: deps pydeps build release test test-release sanitize process-repeat run bench clean install
 
 # Installs the Debian packages Quill links against, only those still missing.
 deps:
@@ -29,6 +29,20 @@ pydeps: deps
 
 test: deps pydeps
 	$(SWIFT) test
+
+# The engine and the daemon tested as shipped: their test targets in a release build.
+RELEASE_TESTS := TensorsTests|LLMTests|QuillDaemonTests|TokenizersTests.CraftedTokenizerTests
+test-release: deps
+	$(SWIFT) test -c release --filter '$(RELEASE_TESTS)'
+
+# AddressSanitizer and ThreadSanitizer over the thread, pointer and teardown tests, and `quill process`
+# under each (tools/ci/sanitizers.sh; builds in .build-asan and .build-tsan).
+sanitize: deps
+	bash tools/ci/sanitizers.sh
+
+# `quill process` on three documents 50 times in a row, release build; fails on any abnormal exit.
+process-repeat: release
+	bash tools/ci/process-repeat.sh 50
 
 # Release build, benchmark model (written once, ~3.5 GB, never committed), numbers into docs/PERFORMANCE.md.
 bench: deps

@@ -3,9 +3,9 @@
 // Module arrows point one way (see DESIGN.md): quill → pipeline/daemon → engine and documents → system libraries.
 import PackageDescription
 
-/// Release builds of the numeric targets skip Swift's overflow and bounds traps inside kernels;
-/// every kernel's plain twin and the reference tests run in debug, where the traps are on.
-let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// The engine (Tensors, LLM) is built like every other target: -O with whole-module optimisation in release,
+// Swift's overflow and bounds checks kept. -Ounchecked measured no faster (docs/PERFORMANCE.md, "Checked
+// arithmetic"): the hot loops are the C kernels and OpenBLAS. `make test-release` tests the build that ships.
 
 let package = Package(
     name: "Quill",
@@ -31,9 +31,9 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
 
         // The engine: general, knows nothing about clinical documents.
-        .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: fastMath),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Tokenizers"),
-        .target(name: "LLM", dependencies: ["Tensors", "Tokenizers"], swiftSettings: fastMath),
+        .target(name: "LLM", dependencies: ["Tensors", "Tokenizers"]),
 
         // Clinical documents in.
         .target(name: "ClinicalDocuments", dependencies: ["CLibXML2"]),
@@ -65,8 +65,7 @@ let package = Package(
         ]),
 
         // The engine's benchmark (bench/run.sh, `make bench`).
-        .executableTarget(name: "quill-bench", dependencies: ["LLM", "CBLAS", "CKernels"], path: "bench/EngineBench",
-                          swiftSettings: fastMath),
+        .executableTarget(name: "quill-bench", dependencies: ["LLM", "CBLAS", "CKernels"], path: "bench/EngineBench"),
 
         // `make bench`: tokenizer speed against Hugging Face tokenizers (bench/tokenizer.sh).
         .executableTarget(name: "TokenizerBench", dependencies: ["Tokenizers"], path: "bench/TokenizerBench",

@@ -62,9 +62,13 @@ public final class InferenceSession {
         scores = (0..<pool.threads).map { _ in buffer(B * capacity) }
         ropeScratch = (0..<pool.threads).map { _ in buffer(c.headDim) }
         logitsBuffer = buffer(c.vocabulary)
-        // Quill shares out the work itself; OpenBLAS calls made inside a share must not start threads of their own.
-        openblas_set_num_threads(1)
+        _ = Self.singleThreadedBLAS
     }
+
+    /// Quill shares out the work itself; OpenBLAS calls made inside a share must not start threads of their own.
+    /// Set once per process: workers create their sessions at the same time, and OpenBLAS's thread-count
+    /// setter is not safe to call from several threads at once.
+    private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
     deinit {
         for p in [x, a, q, k, v, att, proj, gate, up, h, loraTmp, logitsBuffer] { p.deallocate() }

@@ -32,24 +32,48 @@ public struct ModelConfig: Sendable, Equatable {
         return try ModelConfig(json: json, file: path)
     }
 
+    /// The largest value each size may take. Far above any real model, and low enough that every buffer
+    /// size, offset and memory estimate computed from them fits in an Int: the engine's release build does
+    /// not trap on overflow, so an absurd config.json must be refused here, by name.
+    static let limits: [String: Int] = [
+        "hidden_size": 1 << 20, "intermediate_size": 1 << 20, "num_hidden_layers": 4096,
+        "num_attention_heads": 4096, "num_key_value_heads": 4096, "head_dim": 1 << 16,
+        "vocab_size": 1 << 24, "max_position_embeddings": 1 << 24,
+    ]
+
     public init(json: [String: Any], file: String) throws {
-        func int(_ key: String) throws -> Int {
-            guard let v = json[key] as? Int, v > 0 else {
-                throw ModelLoadError.malformedConfig(file: file, key: key, reason: "missing or not a positive integer")
+        func checked(_ key: String, _ v: Int) throws -> Int {
+            guard v > 0 else { throw ModelLoadError.malformedConfig(file: file, key: key, reason: "\(v) is not a positive integer") }
+            let limit = Self.limits[key] ?? Int.max
+            guard v <= limit else {
+                throw ModelLoadError.malformedConfig(file: file, key: key, reason: "\(v) is larger than \(limit), the most this engine accepts")
             }
             return v
         }
+        func int(_ key: String) throws -> Int {
+            guard let v = json[key] as? Int else {
+                throw ModelLoadError.malformedConfig(file: file, key: key, reason: "missing or not a positive integer")
+            }
+            return try checked(key, v)
+        }
         func optionalInt(_ key: String) -> Int? { json[key] as? Int }
+        func size(_ key: String, default fallback: Int) throws -> Int {
+            try checked(key, optionalInt(key) ?? fallback)
+        }
         modelType = (json["model_type"] as? String) ?? ""
         architecture = ((json["architectures"] as? [String])?.first) ?? modelType
         hidden = try int("hidden_size")
         intermediate = try int("intermediate_size")
         layers = try int("num_hidden_layers")
         heads = try int("num_attention_heads")
-        kvHeads = optionalInt("num_key_value_heads") ?? heads
-        headDim = optionalInt("head_dim") ?? hidden / heads
+        kvHeads = try size("num_key_value_heads", default: heads)
+        headDim = try size("head_dim", default: hidden / heads)
         vocabulary = try int("vocab_size")
-        maxPositions = optionalInt("max_position_embeddings") ?? 2048
+        maxPositions = try size("max_position_embeddings", default: 2048)
+        guard heads * headDim <= 1 << 20 else {
+            throw ModelLoadError.malformedConfig(file: file, key: "num_attention_heads",
+                                                 reason: "\(heads) heads of \(headDim) (head_dim) are more than \(1 << 20) values")
+        }
         rmsNormEps = Float((json["rms_norm_eps"] as? Double) ?? 1e-6)
         tieWordEmbeddings = (json["tie_word_embeddings"] as? Bool) ?? false
         attentionBias = json["attention_bias"] as? Bool

@@ -116,19 +116,8 @@ public final class Daemon: @unchecked Sendable {
         ])
         logger.info("daemon.started", metadata: ["runner": "\(runner.id)", "workers": "\(config.jobs.workers)"])
 
-        var threads = [Thread]()
-        let done = DispatchGroup()
+        var threads = [WorkerThread]()
         let slots = (0..<config.jobs.workers).map { _ in WorkerSlot() }
-        for (i, slot) in slots.enumerated() {
-            done.enter()
-            let t = Thread { [self] in
-                self.workerLoop(store: store, root: root, owner: runner.id, slot: slot)
-                done.leave()
-            }
-            t.name = "quill-worker-\(i)"
-            t.stackSize = 8 << 20
-            threads.append(t)
-        }
 
         var pending: [String: (Observation, Double)] = [:]
         let filter = { [self] in NameFilter(ignoreSuffixes: self.currentConfig.watch.ignoreSuffixes) }
@@ -168,7 +157,18 @@ public final class Daemon: @unchecked Sendable {
 
         adoptOrphans(store: store, root: root, me: runner.id)
         scan()
-        for t in threads { t.start() }
+        // Joined, not merely waited for, before `run` returns: see WorkerThread.
+        do {
+            for (i, slot) in slots.enumerated() {
+                threads.append(try WorkerThread(name: "quill-worker-\(i)", stackSize: 8 << 20) { [self] in
+                    self.workerLoop(store: store, root: root, owner: runner.id, slot: slot)
+                })
+            }
+        } catch {
+            requestStop()
+            threads.forEach { $0.join() }
+            throw error
+        }
         notifier?.send("READY=1\nSTATUS=watching the inbox")
         var nextRescan = now() + currentConfig.watch.rescanSeconds
         var nextWatchdog = now()
@@ -262,7 +262,7 @@ public final class Daemon: @unchecked Sendable {
 
         notifier?.send("STOPPING=1")
         requestStop()
-        done.wait()
+        threads.forEach { $0.join() }
         runner.release()
         lock.lock()
         let result = summary

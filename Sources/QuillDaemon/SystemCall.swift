@@ -207,7 +207,10 @@ enum FileOps {
         var names = [String]()
         var undecodable = [[UInt8]]()
         while let entry = readdir(dir) {
-            let raw = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            // Read in place: glibc's records are only as long as their name, so copying `entry.pointee`
+            // (d_name is char[256]) read past the end of the buffer (AddressSanitizer: heap-buffer-overflow).
+            let namePointer = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            let raw = Array(UnsafeBufferPointer(start: namePointer.assumingMemoryBound(to: UInt8.self), count: strlen(namePointer.assumingMemoryBound(to: CChar.self))))
             if raw == [0x2E] || raw == [0x2E, 0x2E] { continue }
             if let name = decodedExactly(raw) { names.append(name) } else { undecodable.append(raw) }
         }

@@ -56,11 +56,23 @@ struct JSONNode {
 
     func int() throws -> Int {
         if let n = value as? Int { return n }
-        if let n = value as? NSNumber { return n.intValue }
+        // Only whole numbers that fit: intValue would silently truncate 3.5 or clamp 1e30.
+        if let n = value as? NSNumber, let exact = Int(exactly: n.doubleValue) { return exact }
         throw fail("expected an integer")
     }
 
     func optionalInt() throws -> Int? { isNull ? nil : try int() }
+
+    /// The largest token id accepted. Ids are held as Int32 and index tables sized by the largest id, so a
+    /// hostile file must neither trap a conversion nor ask for a table of billions of entries; real
+    /// vocabularies stay under a million.
+    static let maximumTokenId = (1 << 24) - 1
+
+    func tokenId() throws -> Int {
+        let n = try int()
+        guard n >= 0, n <= Self.maximumTokenId else { throw fail("token id \(n) is outside 0...\(Self.maximumTokenId)") }
+        return n
+    }
 
     func array() throws -> [JSONNode] {
         guard let items = value as? [Any] else { throw fail("expected an array") }

@@ -21,7 +21,7 @@ struct PostProcessor {
                     let name = try item["SpecialToken"]["id"].string()
                     let entry = specials[name]
                     guard entry.isObject else { throw item.fail("special token \"\(name)\" missing from special_tokens") }
-                    let ids = try entry["ids"].array().map { Int32(try $0.int()) }
+                    let ids = try entry["ids"].array().map { Int32(try $0.tokenId()) }
                     if seenSequence { result.suffix += ids } else { result.prefix += ids }
                 } else {
                     throw item.unsupported("TemplateProcessing item")

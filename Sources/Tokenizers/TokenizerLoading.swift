@@ -19,8 +19,8 @@ extension BPEModel {
         idOf.reserveCapacity(rawVocab.count)
         var maxId = -1
         for (token, value) in rawVocab {
-            guard let id = (value as? Int) ?? (value as? NSNumber)?.intValue else {
-                throw node["vocab"][token].fail("expected an integer id")
+            guard let id = value as? Int, id >= 0, id <= JSONNode.maximumTokenId else {
+                throw node["vocab"][token].fail("expected a token id in 0...\(JSONNode.maximumTokenId), found \(value)")
             }
             idOf[token] = Int32(id)
             maxId = max(maxId, id)
@@ -88,7 +88,7 @@ extension AddedToken {
     static func decodeList(_ node: JSONNode) throws -> [AddedToken] {
         if node.isNull { return [] }
         return try node.array().map { item in
-            AddedToken(id: try item["id"].int(), content: try item["content"].string(),
+            AddedToken(id: try item["id"].tokenId(), content: try item["content"].string(),
                        singleWord: try item["single_word"].bool(default: false),
                        lstrip: try item["lstrip"].bool(default: false),
                        rstrip: try item["rstrip"].bool(default: false),

@@ -35,11 +35,13 @@ public final class SafetensorsFile: @unchecked Sendable {
         let path = file.path
         func bad(_ reason: String) -> ModelLoadError { .malformedSafetensors(file: path, reason: reason) }
         guard file.size >= 8 else { throw bad("shorter than its 8-byte header length") }
-        let headerLength = Int(UInt64(littleEndian: file.base.loadUnaligned(as: UInt64.self)))
-        guard headerLength >= 2, headerLength <= Self.maximumHeaderBytes else {
-            throw bad("header length \(headerLength) is outside 2...\(Self.maximumHeaderBytes) bytes")
+        // Compared as the file's own u64 before becoming an Int: a length above Int.max must not wrap.
+        let declaredLength = UInt64(littleEndian: file.base.loadUnaligned(as: UInt64.self))
+        guard declaredLength >= 2, declaredLength <= UInt64(Self.maximumHeaderBytes) else {
+            throw bad("header length \(declaredLength) is outside 2...\(Self.maximumHeaderBytes) bytes")
         }
-        guard 8 + headerLength <= file.size else {
+        let headerLength = Int(declaredLength)
+        guard headerLength <= file.size - 8 else {
             throw bad("header of \(headerLength) bytes runs past the end of the \(file.size)-byte file")
         }
         let headerData = Data(bytes: file.base + 8, count: headerLength)
@@ -61,14 +63,17 @@ public final class SafetensorsFile: @unchecked Sendable {
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] >= offsets[0] else {
                 throw bad("tensor '\(name)' has a negative shape or offsets")
             }
-            let (count, overflow) = shape.reduce((1, false)) { acc, d in
+            // Every product and sum below is checked: release builds of this module do not trap on overflow,
+            // so a wrapped byte count or end offset would otherwise pass and be read past the end of the map.
+            let (count, countOverflow) = shape.reduce((1, false)) { acc, d in
                 let (m, o) = acc.0.multipliedReportingOverflow(by: d); return (m, acc.1 || o)
             }
-            guard !overflow, count * size == offsets[1] - offsets[0] else {
+            let (bytes, bytesOverflow) = count.multipliedReportingOverflow(by: size)
+            guard !countOverflow, !bytesOverflow, bytes == offsets[1] - offsets[0] else {
                 throw bad("tensor '\(name)': shape \(shape) of \(dtype) does not fill bytes \(offsets[0])..<\(offsets[1])")
             }
-            guard dataStart + offsets[1] <= file.size else {
-                throw bad("tensor '\(name)' ends at byte \(dataStart + offsets[1]), past the end of the \(file.size)-byte file (truncated?)")
+            guard offsets[1] <= file.size - dataStart else {
+                throw bad("tensor '\(name)' ends at data byte \(offsets[1]), past the end of the \(file.size)-byte file (truncated?)")
             }
             tensors[name] = SafetensorInfo(name: name, dtype: dtype, shape: shape, offset: dataStart + offsets[0],
                                            byteCount: offsets[1] - offsets[0])
@@ -84,7 +89,11 @@ public final class SafetensorsFile: @unchecked Sendable {
     public func readFloats(_ info: SafetensorInfo, start: Int = 0, count: Int? = nil,
                            into out: UnsafeMutablePointer<Float>) throws {
         let n = count ?? info.elementCount
-        precondition(start + n <= info.elementCount)
+        // A thrown error, not a precondition: release builds of this module compile preconditions away.
+        guard start >= 0, n >= 0, start <= info.elementCount - n else {
+            throw ModelLoadError.malformedSafetensors(
+                file: file.path, reason: "tensor '\(info.name)': elements \(start) + \(n) lie outside its \(info.elementCount)")
+        }
         let p = bytes(of: info)
         switch info.dtype {
         case "F32":
