@@ -43,3 +43,8 @@ run: release
 
 clean:
 	rm -rf .build
+
+# A short run of every fuzz target (FUZZ_SECONDS each, default 20) for CI: exits non-zero on a finding.
+.PHONY: fuzz-smoke
+fuzz-smoke:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-20} bash fuzz/run.sh
