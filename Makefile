@@ -79,3 +79,8 @@ install: $(if $(filter .build/release/quill,$(QUILL_BIN)),release)
 	chmod 0644 $(DESTDIR)$(UNITDIR)/quill.service
 	install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.example.toml
 	[ -e $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml ] || install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml
+
+# A short run of every fuzz target (FUZZ_SECONDS each, default 20) for CI: exits non-zero on a finding.
+.PHONY: fuzz-smoke
+fuzz-smoke:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-20} bash fuzz/run.sh

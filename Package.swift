@@ -95,3 +95,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer targets (fuzz/run.sh builds them with `-sanitize=fuzzer,address` into .build-fuzz). Declared only
+// when QUILL_FUZZ is set: they link only against libFuzzer, which an ordinary build does not have.
+if Context.environment["QUILL_FUZZ"] != nil {
+    package.targets += [
+        .target(name: "FuzzDriver", path: "fuzz/Driver"),
+        .executableTarget(name: "fuzz-factcheck", dependencies: ["QuillPipeline", "FuzzDriver"], path: "fuzz/FactCheck",
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(name: "fuzz-pipeline", dependencies: ["QuillPipeline", "ClinicalDocuments", "LLM", "FuzzDriver"],
+                          path: "fuzz/Pipeline", swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    ]
+}

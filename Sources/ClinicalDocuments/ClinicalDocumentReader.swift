@@ -42,7 +42,8 @@ func readBounded(_ url: URL, limit: Int) throws(DocumentError) -> [UInt8] {
     }
     defer { try? handle.close() }
     do {
-        let data = try handle.read(upToCount: limit + 1) ?? Data()
+        // One byte past the limit tells a file at the limit from a larger one; a limit of Int.max has no byte past it.
+        let data = try handle.read(upToCount: limit < Int.max ? limit + 1 : limit) ?? Data()
         if data.count > limit {
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? data.count
             throw DocumentError(file: name, problem: .tooLarge(bytes: size, limit: limit))

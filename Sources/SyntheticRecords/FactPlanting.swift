@@ -56,6 +56,14 @@ public enum FactPlanting {
         !Metrics.unsupportedFacts(output: q, input: input).isEmpty && !already.contains { $0.text == q }
     }
 
+    /// A dose as notes write it: whole numbers without ".0", however many digits (a reference may hold a number
+    /// past any integer type); nil for what is no number at all (a dose of 400 digits reads as infinity).
+    static func doseText(_ v: Double) -> String? {
+        guard v.isFinite else { return nil }
+        if let whole = Int(exactly: v) { return String(whole) }
+        return v == v.rounded() ? String(format: "%.0f", v) : String(v)
+    }
+
     static func plantOne(_ kind: Kind, _ lines: inout [String], input: String, already: [Planted], drugs: DrugSource, _ rng: inout SplitMix64) -> Planted? {
         switch kind {
         case .doseChanged:
@@ -66,8 +74,7 @@ public enum FactPlanting {
                   let space = old.firstIndex(of: " "), let n = Double(old[..<space].filter { $0 != "," }) else { return nil }
             let unit = old[old.index(after: space)...]
             for factor in rng.shuffled([2.0, 0.5, 3.0, 1.5, 10.0]) {
-                let v = n * factor
-                let number = v == v.rounded() ? String(Int(v)) : String(v)
+                guard let number = doseText(n * factor) else { continue }
                 let new = "\(number) \(unit)"
                 if unsupported(new, input, already), let r = lines[i].range(of: old) {
                     lines[i].replaceSubrange(r, with: new)

@@ -32,3 +32,29 @@ final class FactPlantingTests: XCTestCase {
         XCTAssertEqual(FactPlanting.plant(0, into: r.reference, input: r.input, seed: 9).reference, r.reference)
     }
 }
+
+/// A reference's dose is text from a record file: a number past Int's range, or past a double's, is planted
+/// around or changed into another plain number, never a crash.
+final class FactPlantingHugeNumberTests: XCTestCase {
+    func reference(dose: String) -> String {
+        "Discharge summary\nPatient: Ana Lopez, female, 36 years\nTreatment: Warfarin \(dose) mg daily.\nFollow-up: GP in 1 week."
+    }
+
+    func testADoseOfTwentyThreeDigitsIsChangedToAnotherPlainNumber() {
+        let dose = "12345678901234567890123"
+        let result = FactPlanting.plant(4, into: reference(dose: dose), input: "Warfarin \(dose) mg daily.", seed: 5)
+        let changed = result.planted.filter { $0.kind == .doseChanged }
+        XCTAssertEqual(changed.count, 1, "\(result.planted)")
+        for p in changed {
+            XCTAssertEqual(Quantities.find(in: p.text), [p.text], "a planted dose is one quantity: \(p.text)")
+            XCTAssertTrue(p.text.allSatisfy { $0.isNumber || $0 == " " || $0.isLetter }, p.text)
+        }
+    }
+
+    func testADoseTooLongForADoubleIsLeftAlone() {
+        let dose = String(repeating: "9", count: 400)
+        let result = FactPlanting.plant(4, into: reference(dose: dose), input: "Warfarin \(dose) mg daily.", seed: 5)
+        XCTAssertFalse(result.planted.contains { $0.kind == .doseChanged }, "\(result.planted)")
+        XCTAssertTrue(result.reference.contains(dose))
+    }
+}

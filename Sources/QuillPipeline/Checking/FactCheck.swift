@@ -132,14 +132,15 @@ struct Facts {
     ]
 
     init(of text: String, medications lexicon: Set<String>) {
-        let lower = text.lowercased()
+        // Ranges found in the lower-case copy index the original text too, so the copy must keep its layout.
+        let lower = Facts.lowercasedKeepingLayout(text)
         // Dates first, so their digits are not read as quantities.
         var masked = lower
         for match in Facts.datePattern.matches(in: lower, range: NSRange(lower.startIndex..., in: lower)) {
             guard let r = Range(match.range, in: lower) else { continue }
             if let d = Facts.normaliseDate(String(lower[r])) {
                 dates.append(DateFact(text: String(text[r]), key: d.key, ambiguousKey: d.ambiguous))
-                masked.replaceSubrange(r, with: String(repeating: " ", count: lower[r].count))
+                masked.replaceSubrange(r, with: String(repeating: " ", count: lower[r].utf8.count))   // same layout as `text`
             }
         }
         for match in Facts.quantityPattern.matches(in: masked, range: NSRange(masked.startIndex..., in: masked)) {
@@ -214,11 +215,34 @@ struct Facts {
         return iso(y, m + 1, d).map { ($0, nil) }
     }
 
+    /// A number's comparable form, worked on as text: an accession or barcode number has more digits than any
+    /// integer type holds, and a double would round two different long numbers to one. Leading zeros of the
+    /// whole part and trailing zeros of the fraction go ("007" = "7", "5.50" = "5.5", "5.0" = "5").
     static func normaliseNumber(_ s: String) -> String {
-        s.split(separator: "/").map { part -> String in
-            guard let v = Double(part) else { return String(part) }
-            return v == v.rounded() ? String(Int(v)) : String(v)
+        s.split(separator: "/", omittingEmptySubsequences: false).map { part -> String in
+            let pieces = part.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            var whole = pieces[0].drop { $0 == "0" }
+            if whole.isEmpty { whole = "0" }
+            guard pieces.count == 2 else { return String(whole) }
+            var fraction = pieces[1]
+            while fraction.last == "0" { fraction = fraction.dropLast() }
+            return fraction.isEmpty ? String(whole) : "\(whole).\(fraction)"
         }.joined(separator: "/")
+    }
+
+    /// `text` lower-cased scalar by scalar, keeping a scalar whose lower case would change the text's length
+    /// ("İ" becomes "i" and a combining dot): every index of the result is then an index of `text` too.
+    static func lowercasedKeepingLayout(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let lower = scalar.properties.lowercaseMapping.unicodeScalars
+            if lower.count == 1, let l = lower.first, l.utf8.count == scalar.utf8.count {
+                out.append(l)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// A crude stem so "infections" is supported by "infection" and "treated" by "treatment".

@@ -93,7 +93,7 @@ public enum RenderContext {
             return (name[name.index(after: comma)...].trimmingCharacters(in: .whitespaces), String(name[..<comma]))
         }
         let words = name.split(separator: " ")
-        if words.count == 1 { return (nil, name) }
-        return (words.dropLast().joined(separator: " "), String(words.last!))
+        guard words.count > 1, let family = words.last else { return (nil, name) }
+        return (words.dropLast().joined(separator: " "), String(family))
     }
 }
