@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libopenblas-dev libinotifytools0-dev libsqlite3-dev libxml2-d
 PYTHON_TEST_PACKAGES := fhir.resources hl7
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps pydeps build release test test-release sanitize process-repeat run bench clean install
+.PHONY: deps pydeps build release test test-release install-test sanitize process-repeat run bench clean install
 
 # Installs the Debian packages Quill links against, only those still missing.
 deps:
@@ -27,8 +27,15 @@ pydeps: deps
 	@python3 -c "import fhir.resources, hl7" 2>/dev/null || python3 -m pip install -q $(PYTHON_TEST_PACKAGES) \
 	  || python3 -m pip install -q --break-system-packages $(PYTHON_TEST_PACKAGES)
 
+# Every test: the unit and integration tests (debug), the engine and daemon again as shipped (release), the
+# sanitizer pass, a short run of every fuzz target, the installed layout, and 50 runs of `quill process`.
 test: deps pydeps
 	$(SWIFT) test
+	$(MAKE) --no-print-directory test-release sanitize fuzz-smoke install-test process-repeat
+
+# The installed layout (`make install` into a staging root) starts and processes the examples.
+install-test: release
+	bash tools/ci/install-test.sh
 
 # The engine and the daemon tested as shipped: their test targets in a release build.
 RELEASE_TESTS := TensorsTests|LLMTests|QuillDaemonTests|TokenizersTests.CraftedTokenizerTests
