@@ -161,7 +161,11 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(h.visibleOutbox().count, 4)
         let events = try h.store().auditEvents().filter { $0.action == "inbox.renamed" }
         XCTAssertEqual(events.count, 2)
-        XCTAssertTrue(events.first?.details.contains("636166E92D6E6F74652E747874") ?? false, "the audit keeps the original bytes")
+        // The audit identifies the original name by its hash only: names can carry patient names.
+        let original: [UInt8] = Array("caf".utf8) + [0xE9] + Array("-note.txt".utf8)
+        XCTAssertTrue(events.first?.details.contains(SHA256.hex(original)) ?? false, "the audit keeps the original name's hash")
+        XCTAssertFalse(events.contains { $0.details.contains("636166E92D6E6F74652E747874") },
+                       "the audit keeps no name")
     }
 
     // MARK: Huge and sparse files
