@@ -73,10 +73,12 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM"], exclude: ["Fixtures"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], exclude: ["Fixtures"]),
+        // Tests/Data (the public samples and tokenizers the tests read), decompressed where committed as .gz.
+        .target(name: "CommittedTestData", path: "Tests/CommittedTestData"),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "CommittedTestData"], exclude: ["Fixtures"]),
         // Runs the built `quill` executable (its JSON output is a contract for scripts).
         .testTarget(name: "QuillCLITests", dependencies: ["quill"]),
-        .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline"], exclude: ["Fixtures"]),
+        .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline", "CommittedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "QuillEvalTests", dependencies: ["QuillEval", "QuillPipeline", "SyntheticRecords", "LLM"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntheticRecordsTests", dependencies: ["SyntheticRecords", "ClinicalDocuments"], exclude: ["Fixtures"]),

@@ -14,6 +14,12 @@ final class RetryBackoffTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: h.outbox + "/.quill-staging", contents: Data()))
     }
 
+    /// The folder check at start refuses a file in the staging folder's place, so it is broken
+    /// only once the daemon is running.
+    private func waitUntilStarted(_ h: Harness) {
+        eventually("the daemon started") { (try? h.store().auditEvents().contains { $0.action == "daemon.started" }) ?? false }
+    }
+
     private func repairStaging(_ h: Harness) throws {
         try FileManager.default.removeItem(atPath: h.outbox + "/.quill-staging")
         try FileManager.default.createDirectory(atPath: h.outbox + "/.quill-staging", withIntermediateDirectories: false)
@@ -28,13 +34,14 @@ final class RetryBackoffTests: XCTestCase {
         let h = Harness(rescan: 0.1)  // a rescan every 0.1 s: it must not drive the retries
         h.config.jobs.retryBaseSeconds = 0.2
         h.config.jobs.retryMaxSeconds = 0.8
-        try breakStaging(h)
         let logs = LogRecords()
         let listener = NotifyListener(path: h.root + "/notify.sock")
         defer { listener.close() }
         let daemon = Daemon(config: h.config, processor: SectionTextProcessor(), logger: logs.logger(),
                             notifier: SystemdNotifier(notifySocket: listener.path, watchdogUSec: nil, watchdogPID: nil))
         let stop = h.serve(daemon)
+        waitUntilStarted(h)
+        try breakStaging(h)
         h.drop("ward-bed-12.txt", Harness.note(12))
         Thread.sleep(forTimeInterval: 3.0)
 
@@ -53,7 +60,8 @@ final class RetryBackoffTests: XCTestCase {
         let everything = logs.all.map { $0.message + " " + $0.metadata.values.joined(separator: " ") } + listener.statuses
         XCTAssertFalse(everything.contains { $0.contains("ward-bed") }, "no file names in logs or STATUS")
 
-        let events = try h.store().auditEvents(jobID: 1).filter { $0.action == "job.retry_scheduled" }
+        // The database opened directly: opening the state root checks its folders, and staging is broken.
+        let events = try QuillStore(path: StateRoot(config: h.config).database).auditEvents(jobID: 1).filter { $0.action == "job.retry_scheduled" }
         XCTAssertEqual(events.count, tries.count, "each error is in the audit trail")
         XCTAssertTrue(events.allSatisfy { $0.details.contains("ENOTDIR") && !$0.details.contains("ward-bed") })
 
@@ -71,10 +79,11 @@ final class RetryBackoffTests: XCTestCase {
         let h = Harness()
         h.config.jobs.retryBaseSeconds = 2.5
         h.config.jobs.retryMaxSeconds = 2.5
-        try breakStaging(h)
-        h.drop("a.txt", Harness.note(5))
         let first = LogRecords()
         let stopFirst = h.serve(Daemon(config: h.config, processor: SectionTextProcessor(), logger: first.logger()))
+        waitUntilStarted(h)
+        try breakStaging(h)
+        h.drop("a.txt", Harness.note(5))
         eventually("the first try failed") { !self.failedTries(first).isEmpty }
         _ = stopFirst()
         try repairStaging(h)

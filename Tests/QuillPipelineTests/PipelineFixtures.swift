@@ -1,4 +1,5 @@
 import ClinicalDocuments
+import CommittedTestData
 import Foundation
 @testable import QuillPipeline
 

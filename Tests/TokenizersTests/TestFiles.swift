@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CommittedTestData
 @testable import Tokenizers
 
 /// Where the tests find their inputs: committed fixtures beside this file, and the real tokenizer files committed

@@ -8,23 +8,22 @@ import Foundation
 /// Decompression runs `gzip -dc`: swift-corelibs-foundation has no gzip reader on Linux, and gzip is on every
 /// Debian system (an Essential package). A missing or unreadable file fails the test, it never skips.
 ///
-/// The same file sits in Tests/TokenizersTests and Tests/QuillPipelineTests (test targets cannot share a source
-/// file); keep the two equal.
-enum CommittedTestData {
+/// A small library target of its own, so that every test target that needs the data shares this one file.
+public enum CommittedTestData {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let root = repositoryRoot.appendingPathComponent("Tests/Data")
     static let decompressed = repositoryRoot.appendingPathComponent(".build/test-data")
 
-    struct Unavailable: Error, CustomStringConvertible {
-        let description: String
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let description: String
     }
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var copies: [String: URL] = [:]
 
     /// A readable file or folder for `relative` (a path inside Tests/Data, without `.gz`).
-    static func url(_ relative: String) throws -> URL {
+    public static func url(_ relative: String) throws -> URL {
         let fm = FileManager.default
         let committed = root.appendingPathComponent(relative)
         var isFolder: ObjCBool = false
