@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "CommittedTestData"], exclude: ["Fixtures"]),
         // Runs the built `quill` executable (its JSON output is a contract for scripts).
         .testTarget(name: "QuillCLITests", dependencies: ["quill"]),
-        .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline", "CommittedTestData"], exclude: ["Fixtures"]),
+        .testTarget(name: "QuillPipelineTests", dependencies: ["QuillPipeline", "CommittedTestData"]),
         .testTarget(name: "QuillEvalTests", dependencies: ["QuillEval", "QuillPipeline", "SyntheticRecords", "LLM"]),
         .testTarget(name: "ClinicalDocumentsTests", dependencies: ["ClinicalDocuments"], exclude: ["Fixtures"]),
         .testTarget(name: "SyntheticRecordsTests", dependencies: ["SyntheticRecords", "ClinicalDocuments"], exclude: ["Fixtures"]),
