@@ -124,7 +124,7 @@ public final class Daemon: @unchecked Sendable {
         func now() -> Double { ProcessInfo.processInfo.systemUptime }
         func note(_ name: String) {
             guard filter().accepts(name), pending[name] == nil,
-                  let st = try? FileOps.lstatIfExists(root.inbox + "/" + name) else { return }
+                  let st = try? FileOperations.lstatIfExists(root.inbox + "/" + name) else { return }
             pending[name] = (Observation(st), now())
         }
         // A name that is not valid UTF-8 is renamed to one that is (UndecodableNames); the audit
@@ -147,7 +147,7 @@ public final class Daemon: @unchecked Sendable {
         }
         func scan() {
             do {
-                let (names, undecodable) = try FileOps.listNames(root.inbox)
+                let (names, undecodable) = try FileOperations.listNames(root.inbox)
                 for name in names { note(name) }
                 for raw in undecodable { if let name = rename(undecodable: raw) { note(name) } }
             } catch {
@@ -237,7 +237,7 @@ public final class Daemon: @unchecked Sendable {
             lock.lock()
             for (name, (obs, since)) in pending {
                 if queuedNames.contains(name) || inFlightNames.contains(name) { continue }
-                guard let st = try? FileOps.lstatIfExists(root.inbox + "/" + name) else { pending[name] = nil; continue }
+                guard let st = try? FileOperations.lstatIfExists(root.inbox + "/" + name) else { pending[name] = nil; continue }
                 let current = Observation(st)
                 if current != obs {
                     pending[name] = (current, t)

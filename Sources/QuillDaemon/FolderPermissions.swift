@@ -47,10 +47,10 @@ public enum FolderPermissions {
     /// place: a sender who created `inbox/.quill-claimed` first would otherwise own the folder claimed
     /// files go through. Root (an operator running `quill audit verify`) creates what is missing for the owner.
     static func ensure(_ path: String, mode: mode_t, group: gid_t? = nil, owner: uid_t) throws {
-        let existed = FileOps.exists(path)
-        try FileOps.makeDirectories(path, mode: mode & 0o777)
+        let existed = FileOperations.exists(path)
+        try FileOperations.makeDirectories(path, mode: mode & 0o777)
         if !existed && geteuid() == 0 && owner != 0 { _ = lchown(path, owner, gid_t.max) }
-        var st = try FileOps.lstat(path)
+        var st = try FileOperations.lstat(path)
         guard (st.st_mode & S_IFMT) == S_IFDIR else {
             throw FolderPermissionError(path: path, "is not a folder (a link or a file is in its place); move it away so that Quill can create its folder there")
         }
@@ -63,7 +63,7 @@ public enum FolderPermissions {
                 throw FolderPermissionError(path: path, "cannot be given to group \(groupName(group)) (\(String(cString: strerror(errno)))); "
                     + "Quill's user must be a member of that group (SupplementaryGroups= in the unit)")
             }
-            st = try FileOps.lstat(path)
+            st = try FileOperations.lstat(path)
         }
         if st.st_mode & 0o7777 != mode {
             try syscall("chmod", path) { chmod(path, mode) }

@@ -85,7 +85,7 @@ final class InboxWatcher {
                     events.append(.overflow)
                 } else if len > 0 {
                     let nameBytes = Array(buffer[(offset + 16)..<(offset + 16 + len)].prefix { $0 != 0 })
-                    events.append(FileOps.decodedExactly(nameBytes).map(Event.name) ?? .undecodableName)
+                    events.append(FileOperations.decodedExactly(nameBytes).map(Event.name) ?? .undecodableName)
                 }
                 offset += 16 + len
             }

@@ -22,7 +22,7 @@ enum InputFile {
     ///   - allowedOwners: empty: any owner (after the claim, the file may be Quill's own copy).
     static func read(_ path: String, name: String, allowedOwners: [uid_t], maxBytes: Int) throws -> Reading {
         // A first look without opening: opening some devices has effects of its own.
-        guard let seen = try FileOps.lstatIfExists(path) else { throw SystemError("lstat", path: path, errno: ENOENT) }
+        guard let seen = try FileOperations.lstatIfExists(path) else { throw SystemError("lstat", path: path, errno: ENOENT) }
         if let reason = OwnerCheck.refusal(seen, name: name, allowedOwners: allowedOwners) { return .refused(reason) }
 
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC)

@@ -39,7 +39,7 @@ struct JobRunner: Sendable {
     /// Records a stable inbox entry as a new job; `nil` when the name is gone.
     func receive(name: String) throws -> Job? {
         let path = root.inbox + "/" + name
-        guard let st = try FileOps.lstatIfExists(path) else { return nil }
+        guard let st = try FileOperations.lstatIfExists(path) else { return nil }
         let job = try store.receive(inboxName: name, size: Int(st.st_size), owner: owner)
         logger.info("job.received", metadata: ["job": "\(job.id)", "bytes": "\(st.st_size)"])
         try afterStep?(job)
@@ -127,12 +127,12 @@ struct JobRunner: Sendable {
     private func claim(_ received: Job) throws -> (Job, [UInt8]?)? {
         var job = received
         let claimed = claimedPath(job)
-        if try FileOps.lstatIfExists(claimed) == nil {
+        if try FileOperations.lstatIfExists(claimed) == nil {
             do {
-                try FileOps.move(root.inbox + "/" + job.inboxName, to: claimed)
+                try FileOperations.move(root.inbox + "/" + job.inboxName, to: claimed)
             } catch let error as SystemError where error.errno == ENOENT {
                 let failedInput = root.failed + "/" + job.places.failedName
-                if !job.places.failedName.isEmpty && FileOps.exists(failedInput + ".error.json") && FileOps.exists(failedInput) {
+                if !job.places.failedName.isEmpty && FileOperations.exists(failedInput + ".error.json") && FileOperations.exists(failedInput) {
                     // Refused at the claim, and the crash came before the refusal was recorded.
                     return (try store.transition(job, to: .failed(step: .claim, reason: Self.reason(inErrorFile: failedInput + ".error.json"), input: nil),
                                                  details: ["settled_after_restart": true]), nil)
@@ -142,7 +142,7 @@ struct JobRunner: Sendable {
                 return nil
             }
         }
-        job = try store.reservePlaces(job, archiveDay: Self.today(), isTaken: { FileOps.exists(root.path($0)) })
+        job = try store.reservePlaces(job, archiveDay: Self.today(), isTaken: { FileOperations.exists(root.path($0)) })
         let bytes: [UInt8]
         switch try InputFile.read(claimed, name: job.inboxName, allowedOwners: allowedOwnerIDs, maxBytes: config.documents.maxFileBytes) {
         case .refused(let reason): return (try fail(job, step: .claim, reason: reason, safeReason: safe(reason, job), input: nil), nil)
@@ -158,7 +158,7 @@ struct JobRunner: Sendable {
     }
 
     private func ingest(_ job: Job, _ input: ClaimedInput, _ read: [UInt8]?) throws -> (Job, [UInt8]?) {
-        guard try FileOps.lstatIfExists(claimedPath(job)) != nil else { return (try settleMissingInput(job, input), nil) }
+        guard try FileOperations.lstatIfExists(claimedPath(job)) != nil else { return (try settleMissingInput(job, input), nil) }
         let bytes: [UInt8]
         if let read {
             bytes = read
@@ -198,7 +198,7 @@ struct JobRunner: Sendable {
 
     /// `nil` when interrupted.
     private func generate(_ job: Job, _ input: ClaimedInput, _ stems: [String], _ read: [UInt8]?) throws -> Job? {
-        guard try FileOps.lstatIfExists(claimedPath(job)) != nil else { return try settleMissingInput(job, input) }
+        guard try FileOperations.lstatIfExists(claimedPath(job)) != nil else { return try settleMissingInput(job, input) }
         let bytes: [UInt8]
         if let read {
             bytes = read
@@ -216,8 +216,8 @@ struct JobRunner: Sendable {
         case .failure(let e): return try fail(job, step: .ingest, reason: e.description, safeReason: e.safeDescription, input: input)
         }
         let staging = root.staging + "/" + job.token
-        FileOps.removeTree(staging)
-        try FileOps.makeDirectories(staging)
+        FileOperations.removeTree(staging)
+        try FileOperations.makeDirectories(staging)
         let started = Date()
         var outputs = [StoredOutput]()
         // What the audit keeps of each output: its format (the name without the stem, which comes from the input's name), hash and size.
@@ -242,7 +242,7 @@ struct JobRunner: Sendable {
             do {
                 result = try processed.get()
             } catch is ProcessingInterrupted {
-                FileOps.removeTree(staging)
+                FileOperations.removeTree(staging)
                 return nil
             } catch {
                 let which = documents.count > 1 ? " (message \(index + 1) of \(documents.count))" : ""
@@ -254,7 +254,7 @@ struct JobRunner: Sendable {
                                 safeReason: "unusable_outputs: the processor returned output names that cannot be published", input: input)
             }
             for o in result.outputs {
-                try FileOps.writeDurably(o.bytes, to: staging + "/" + o.fileName, mode: 0o640)
+                try FileOperations.writeDurably(o.bytes, to: staging + "/" + o.fileName, mode: 0o640)
                 outputs.append(StoredOutput(name: o.fileName, sha256: SHA256.hex(o.bytes), bytes: o.bytes.count))
                 outputFacts.append(["format": .string(String(decoding: o.fileName.utf8.dropFirst(stem.utf8.count + 1), as: UTF8.self)), "sha256": .string(outputs[outputs.count - 1].sha256),
                                     "bytes": .int(o.bytes.count)])
@@ -282,21 +282,21 @@ struct JobRunner: Sendable {
         for o in generated.outputs {
             let staged = staging + "/" + o.name
             let final = destination + "/" + o.name
-            if FileOps.exists(staged) {
-                try FileOps.move(staged, to: final)
-            } else if !FileOps.exists(final) {
+            if FileOperations.exists(staged) {
+                try FileOperations.move(staged, to: final)
+            } else if !FileOperations.exists(final) {
                 for other in generated.outputs { unlink(destination + "/" + other.name) }
                 return try fail(job, step: .write, reason: "\(job.inboxName): the generated output \(o.name) disappeared before it was published; drop the file again",
                                 safeReason: "output_lost: a generated output disappeared before it was published", input: input)
             }
         }
         let archive = root.path(job.places.archivePath)
-        if FileOps.exists(claimedPath(job)) {
+        if FileOperations.exists(claimedPath(job)) {
             try moveInput(job, to: archive)
-        } else if !FileOps.exists(archive) {
+        } else if !FileOperations.exists(archive) {
             logger.error("job.input_lost", metadata: ["job": "\(job.id)"])
         }
-        FileOps.removeTree(staging)
+        FileOperations.removeTree(staging)
         unlink(root.failed + "/" + job.places.failedName + ".error.json")
         logger.info("job.written", metadata: ["job": "\(job.id)", "outputs": "\(generated.outputs.count)", "review": "\(generated.needsReview)"])
         return try store.transition(job, to: .written(input, stems: stems, generated), details: [
@@ -317,11 +317,11 @@ struct JobRunner: Sendable {
             "what_to_do": "Fix or replace the file and drop it into the inbox again; this copy stays here for reference.",
         ]
         let data = try JSONSerialization.data(withJSONObject: body, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try FileOps.writeDurably(Array(data) + [0x0A], to: errorFile)
-        if FileOps.exists(claimedPath(job)) {
-            try FileOps.move(claimedPath(job), to: root.failed + "/" + job.places.failedName)
+        try FileOperations.writeDurably(Array(data) + [0x0A], to: errorFile)
+        if FileOperations.exists(claimedPath(job)) {
+            try FileOperations.move(claimedPath(job), to: root.failed + "/" + job.places.failedName)
         }
-        FileOps.removeTree(root.staging + "/" + job.token)
+        FileOperations.removeTree(root.staging + "/" + job.token)
         logger.notice("job.failed", metadata: ["job": "\(job.id)", "step": "\(step.rawValue)", "reason": "\(safeReason)"])
         return try store.transition(job, to: .failed(step: step, reason: safeReason, input: input),
                                     details: ["step": .string(step.rawValue), "reason": .string(safeReason)])
@@ -332,13 +332,13 @@ struct JobRunner: Sendable {
     private func settleMissingInput(_ job: Job, _ input: ClaimedInput) throws -> Job {
         let failedInput = root.failed + "/" + job.places.failedName
         let errorFile = failedInput + ".error.json"
-        if FileOps.exists(errorFile) && FileOps.exists(failedInput) {
+        if FileOperations.exists(errorFile) && FileOperations.exists(failedInput) {
             let reason = Self.reason(inErrorFile: errorFile)
             let step = Self.step(inErrorFile: errorFile)
             return try store.transition(job, to: .failed(step: step, reason: reason, input: input),
                                         details: ["step": .string(step.rawValue), "reason": .string(reason), "settled_after_restart": true])
         }
-        if FileOps.exists(root.path(job.places.archivePath)), case .claimed = job.state,
+        if FileOperations.exists(root.path(job.places.archivePath)), case .claimed = job.state,
            let earlier = try store.writtenJob(sha256: input.sha256, excluding: job.id),
            case let .written(_, _, generated) = earlier.state {
             return try store.transition(job, to: .duplicate(input, of: earlier.id, earlierOutputs: generated.outputs.map(\.name)),
@@ -357,8 +357,8 @@ struct JobRunner: Sendable {
     // MARK: Helpers
 
     private func moveInput(_ job: Job, to destination: String) throws {
-        try FileOps.makeDirectories(FileOps.parent(destination))
-        try FileOps.move(claimedPath(job), to: destination)
+        try FileOperations.makeDirectories(FileOperations.parent(destination))
+        try FileOperations.move(claimedPath(job), to: destination)
     }
 
     private var allowedOwnerIDs: [uid_t] { config.watch.allowedOwners.compactMap(OwnerCheck.uid(for:)) }
@@ -367,7 +367,7 @@ struct JobRunner: Sendable {
     /// hashed: a sender that kept the original open, or linked it, can no longer change what is
     /// parsed, generated from or archived (the original inode goes with the rename).
     private func keepPrivateCopy(_ bytes: [UInt8], of job: Job) throws {
-        try FileOps.writeDurably(bytes, to: claimedPath(job), temporary: privateCopyTemporary(job))
+        try FileOperations.writeDurably(bytes, to: claimedPath(job), temporary: privateCopyTemporary(job))
     }
 
     /// One fixed name per job: a copy cut short by a crash is overwritten or removed on resume.
@@ -409,7 +409,7 @@ struct JobRunner: Sendable {
 
     private func stemTaken(_ stem: String) -> Bool {
         for dir in [root.outbox, root.review] {
-            if ((try? FileOps.list(dir)) ?? []).contains(where: { $0.hasPrefix(stem + ".") }) { return true }
+            if ((try? FileOperations.list(dir)) ?? []).contains(where: { $0.hasPrefix(stem + ".") }) { return true }
         }
         return false
     }

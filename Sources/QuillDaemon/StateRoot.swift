@@ -41,8 +41,8 @@ public struct StateRoot: Sendable {
     /// review/ 2750 with the output group. The root stays searchable (0711 when created) so that senders
     /// and readers reach their folders without seeing the rest.
     public func create() throws {
-        try FileOps.makeDirectories(root, mode: 0o711)
-        let owner = try FileOps.lstat(root).st_uid
+        try FileOperations.makeDirectories(root, mode: 0o711)
+        let owner = try FileOperations.lstat(root).st_uid
         if let senderGroup {
             if !FolderPermissions.isMember(senderGroup) {
                 throw FolderPermissionError(path: inbox, "receives files of group \(FolderPermissions.groupName(senderGroup)) (paths.sender_group), "
@@ -50,14 +50,14 @@ public struct StateRoot: Sendable {
             }
             try FolderPermissions.ensure(inbox, mode: FolderPermissions.inboxMode, group: senderGroup, owner: owner)
         } else {
-            try FileOps.makeDirectories(inbox, mode: 0o750)
+            try FileOperations.makeDirectories(inbox, mode: 0o750)
         }
         try FolderPermissions.ensure(claimed, mode: FolderPermissions.privateMode, owner: owner)
         for dir in [outbox, review] {
             if let outputGroup {
                 try FolderPermissions.ensure(dir, mode: FolderPermissions.outputMode, group: outputGroup, owner: owner)
             } else {
-                try FileOps.makeDirectories(dir, mode: 0o750)
+                try FileOperations.makeDirectories(dir, mode: 0o750)
             }
         }
         // Setgid like the outbox, so outputs staged here are created with the output group.

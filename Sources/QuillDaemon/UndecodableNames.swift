@@ -38,7 +38,7 @@ enum UndecodableNames {
     /// which a random suffix on the second try makes unlikely, not impossible.
     static func rename(_ raw: [UInt8], in folder: String) throws -> String {
         var name = escaped(raw)
-        if FileOps.exists(folder + "/" + name) {
+        if FileOperations.exists(folder + "/" + name) {
             let suffix = "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
             var base = Substring(name), ext = Substring("")
             if let dot = name.lastIndex(of: "."), dot != name.startIndex, name[dot...].utf8.count <= 16 {
@@ -53,7 +53,7 @@ enum UndecodableNames {
                 try syscall("rename", to) { Glibc.rename(c.baseAddress!, to) }
             }
         }
-        try FileOps.fsyncPath(folder, directory: true)
+        try FileOperations.fsyncPath(folder, directory: true)
         return name
     }
 
