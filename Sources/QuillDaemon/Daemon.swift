@@ -355,12 +355,12 @@ public final class Daemon: @unchecked Sendable {
 
             lock.lock()
             busyWorkers -= 1
-            if case .finished(let s) = outcome, s != "failed" { problem = nil }
+            if outcome == .written || outcome == .duplicate { problem = nil }
             if case .name(let n) = item { inFlightNames.remove(n) }
             switch outcome {
-            case .finished("written"): summary.written += 1
-            case .finished("duplicate"): summary.duplicates += 1
-            case .finished: summary.failed += 1
+            case .written: summary.written += 1
+            case .duplicate: summary.duplicates += 1
+            case .failed: summary.failed += 1
             case .abandoned: summary.abandoned += 1
             case .requeued: summary.requeued += 1
             case nil: break
@@ -379,7 +379,9 @@ public final class Daemon: @unchecked Sendable {
 
     private static func word(_ o: JobRunner.Outcome) -> String {
         switch o {
-        case .finished(let s): return s
+        case .written: return "written"
+        case .duplicate: return "duplicate"
+        case .failed: return "failed"
         case .abandoned: return "taken by another runner"
         case .requeued: return "re-queued"
         }

@@ -1,4 +1,3 @@
-import ClinicalDocuments
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -13,31 +12,29 @@ enum InputFile {
     enum Reading {
         /// The file's bytes, read once; the caller hashes, parses and archives exactly these.
         case bytes([UInt8])
-        /// Why the file is refused, in words for a clerk (it names the file).
-        case refused(String)
+        /// Why the file is refused.
+        case refused(Refusal)
     }
 
-    /// - Parameters:
-    ///   - name: the inbox name, for the reasons.
-    ///   - allowedOwners: empty: any owner (after the claim, the file may be Quill's own copy).
-    static func read(_ path: String, name: String, allowedOwners: [uid_t], maxBytes: Int) throws -> Reading {
+    /// - Parameter allowedOwners: empty: any owner (after the claim, the file may be Quill's own copy).
+    static func read(_ path: String, allowedOwners: [uid_t], maxBytes: Int) throws -> Reading {
         // A first look without opening: opening some devices has effects of its own.
         guard let seen = try FileOperations.lstatIfExists(path) else { throw SystemError("lstat", path: path, errno: ENOENT) }
-        if let reason = OwnerCheck.refusal(seen, name: name, allowedOwners: allowedOwners) { return .refused(reason) }
+        if let refusal = OwnerCheck.refusal(seen, allowedOwners: allowedOwners) { return .refused(refusal) }
 
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC)
         if fd < 0 {
             let e = errno
             switch e {
-            case ELOOP: return .refused("\(name) is a symbolic link; Quill only takes plain files dropped into the inbox, not links to files elsewhere")
-            case ENXIO: return .refused("\(name) is a socket or a device, not a document")
+            case ELOOP: return .refused(.symbolicLink)
+            case ENXIO: return .refused(.socketOrDevice)
             default: throw SystemError("open", path: path, errno: e)
             }
         }
         defer { close(fd) }
         var st = stat()
         try syscall("fstat", path) { fstat(fd, &st) }
-        if let reason = refusal(st, name: name, allowedOwners: allowedOwners, maxBytes: maxBytes) { return .refused(reason) }
+        if let refusal = refusal(st, allowedOwners: allowedOwners, maxBytes: maxBytes) { return .refused(refusal) }
 
         // The size from fstat bounds the read; a file that grows past the limit meanwhile is refused.
         let expected = Int(st.st_size)
@@ -51,22 +48,16 @@ enum InputFile {
             if n == 0 { break }
             out += chunk[0..<n]
         }
-        if out.count > maxBytes { return .refused(tooLarge(name, bytes: out.count, limit: maxBytes)) }
+        if out.count > maxBytes { return .refused(.tooLarge(bytes: out.count, limit: maxBytes)) }
         return .bytes(out)
     }
 
     /// What `fstat` of the opened file rules out.
-    static func refusal(_ st: stat, name: String, allowedOwners: [uid_t], maxBytes: Int) -> String? {
-        if let reason = OwnerCheck.refusal(st, name: name, allowedOwners: allowedOwners) { return reason }
-        if st.st_nlink != 1 {
-            return "\(name) has other names on the disk (hard links); Quill only takes a file whose one name is in the inbox, so that nobody can change it through another name while it is processed"
-        }
+    static func refusal(_ st: stat, allowedOwners: [uid_t], maxBytes: Int) -> Refusal? {
+        if let refusal = OwnerCheck.refusal(st, allowedOwners: allowedOwners) { return refusal }
+        if st.st_nlink != 1 { return .hardLinks }
         let size = Int(st.st_size)
-        if size > maxBytes { return tooLarge(name, bytes: size, limit: maxBytes) }
+        if size > maxBytes { return .tooLarge(bytes: size, limit: maxBytes) }
         return nil
-    }
-
-    private static func tooLarge(_ name: String, bytes: Int, limit: Int) -> String {
-        DocumentError(file: name, problem: .tooLarge(bytes: bytes, limit: limit)).description
     }
 }

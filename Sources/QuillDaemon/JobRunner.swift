@@ -27,8 +27,15 @@ struct JobRunner: Sendable {
     /// The worker's heartbeat: document clocks for `jobs.timeout_seconds` and the watchdog.
     var slot: WorkerSlot? = nil
 
+    /// How a run of a job ended.
     enum Outcome: Equatable {
-        case finished(String)
+        /// Final: outputs in `outbox/` (or `review/`), the input archived.
+        case written
+        /// Final: the same content was written before; the input archived.
+        case duplicate
+        /// Final: the input in `failed/` with its reason.
+        case failed
+        /// Another runner claimed the file first (or it vanished): the row went.
         case abandoned
         /// Stopped on request; the job waits in its last durable state.
         case requeued
@@ -94,8 +101,9 @@ struct JobRunner: Sendable {
                 job = next
             case let .generated(input, stems, generated):
                 job = try publish(job, input, stems, generated)
-            case .written, .duplicate, .failed:
-                return .finished(job.state.name)
+            case .written: return .written
+            case .duplicate: return .duplicate
+            case .failed: return .failed
             }
             do { try afterStep?(job) } catch { throw StoppedByHook(error: error) }
         }
@@ -131,8 +139,8 @@ struct JobRunner: Sendable {
             do {
                 try FileOperations.move(root.inbox + "/" + job.inboxName, to: claimed)
             } catch let error as SystemError where error.errno == ENOENT {
-                let failedInput = root.failed + "/" + job.places.failedName
-                if !job.places.failedName.isEmpty && FileOperations.exists(failedInput + ".error.json") && FileOperations.exists(failedInput) {
+                let failedInput = job.places.failedName.map { root.failed + "/" + $0 }
+                if let failedInput, FileOperations.exists(failedInput + ".error.json") && FileOperations.exists(failedInput) {
                     // Refused at the claim, and the crash came before the refusal was recorded.
                     return (try store.transition(job, to: .failed(step: .claim, reason: Self.reason(inErrorFile: failedInput + ".error.json"), input: nil),
                                                  details: ["settled_after_restart": true]), nil)
@@ -144,8 +152,8 @@ struct JobRunner: Sendable {
         }
         job = try store.reservePlaces(job, archiveDay: Self.today(), isTaken: { FileOperations.exists(root.path($0)) })
         let bytes: [UInt8]
-        switch try InputFile.read(claimed, name: job.inboxName, allowedOwners: allowedOwnerIDs, maxBytes: config.documents.maxFileBytes) {
-        case .refused(let reason): return (try fail(job, step: .claim, reason: reason, safeReason: safe(reason, job), input: nil), nil)
+        switch try InputFile.read(claimed, allowedOwners: allowedOwnerIDs, maxBytes: config.documents.maxFileBytes) {
+        case .refused(let refusal): return (try fail(job, step: .claim, refusal, input: nil), nil)
         case .bytes(let b): bytes = b
         }
         let sha = SHA256.hex(bytes)
@@ -167,7 +175,7 @@ struct JobRunner: Sendable {
             // copy was made); only bytes with the recorded hash go on, and from a copy of our own.
             unlink(privateCopyTemporary(job))
             switch try readVerified(job, input) {
-            case .refused(let reason): return (try fail(job, step: .ingest, reason: reason, safeReason: safe(reason, job), input: input), nil)
+            case .refused(let refusal): return (try fail(job, step: .ingest, refusal, input: input), nil)
             case .bytes(let b): bytes = b
             }
             try keepPrivateCopy(bytes, of: job)
@@ -175,7 +183,7 @@ struct JobRunner: Sendable {
         if let earlier = try store.writtenJob(sha256: input.sha256, excluding: job.id),
            case let .written(_, _, generated) = earlier.state {
             let names = generated.outputs.map(\.name)
-            try moveInput(job, to: root.path(job.places.archivePath))
+            try moveInput(job, to: root.path(try reservedPlaces(job).archivePath))
             logger.info("job.duplicate", metadata: ["job": "\(job.id)", "of": "\(earlier.id)"])
             return (try store.transition(job, to: .duplicate(input, of: earlier.id, earlierOutputs: names),
                                          details: ["duplicate_of": .int(Int(earlier.id)), "earlier_outputs": .int(names.count)]), nil)
@@ -204,7 +212,7 @@ struct JobRunner: Sendable {
             bytes = read
         } else {
             switch try readVerified(job, input) {
-            case .refused(let reason): return try fail(job, step: .ingest, reason: reason, safeReason: safe(reason, job), input: input)
+            case .refused(let refusal): return try fail(job, step: .ingest, refusal, input: input)
             case .bytes(let b): bytes = b
             }
         }
@@ -290,14 +298,15 @@ struct JobRunner: Sendable {
                                 safeReason: "output_lost: a generated output disappeared before it was published", input: input)
             }
         }
-        let archive = root.path(job.places.archivePath)
+        let places = try reservedPlaces(job)
+        let archive = root.path(places.archivePath)
         if FileOperations.exists(claimedPath(job)) {
             try moveInput(job, to: archive)
         } else if !FileOperations.exists(archive) {
             logger.error("job.input_lost", metadata: ["job": "\(job.id)"])
         }
         FileOperations.removeTree(staging)
-        unlink(root.failed + "/" + job.places.failedName + ".error.json")
+        unlink(root.failed + "/" + places.failedName + ".error.json")
         logger.info("job.written", metadata: ["job": "\(job.id)", "outputs": "\(generated.outputs.count)", "review": "\(generated.needsReview)"])
         return try store.transition(job, to: .written(input, stems: stems, generated), details: [
             "destination": .string(generated.needsReview ? "review" : "outbox"),
@@ -310,7 +319,8 @@ struct JobRunner: Sendable {
     /// an operator can purge; the jobs table, the audit trail and the log get `safeReason` (kinds,
     /// numbers, positions), which the error file keeps too so that a restart can record it.
     private func fail(_ job: Job, step: JobStep, reason: String, safeReason: String, input: ClaimedInput?) throws -> Job {
-        let errorFile = root.failed + "/" + job.places.failedName + ".error.json"
+        let failedName = try reservedPlaces(job).failedName
+        let errorFile = root.failed + "/" + failedName + ".error.json"
         let body: [String: Any] = [
             "file": job.inboxName, "reason": reason, "safe_reason": safeReason, "step": step.rawValue, "job": job.id,
             "sha256": input?.sha256 ?? NSNull(), "time": ISO8601DateFormatter().string(from: Date()),
@@ -319,7 +329,7 @@ struct JobRunner: Sendable {
         let data = try JSONSerialization.data(withJSONObject: body, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try FileOperations.writeDurably(Array(data) + [0x0A], to: errorFile)
         if FileOperations.exists(claimedPath(job)) {
-            try FileOperations.move(claimedPath(job), to: root.failed + "/" + job.places.failedName)
+            try FileOperations.move(claimedPath(job), to: root.failed + "/" + failedName)
         }
         FileOperations.removeTree(root.staging + "/" + job.token)
         logger.notice("job.failed", metadata: ["job": "\(job.id)", "step": "\(step.rawValue)", "reason": "\(safeReason)"])
@@ -327,10 +337,16 @@ struct JobRunner: Sendable {
                                     details: ["step": .string(step.rawValue), "reason": .string(safeReason)])
     }
 
+    /// A refused file: the clerk's reason names it, the safe one does not.
+    private func fail(_ job: Job, step: JobStep, _ refusal: Refusal, input: ClaimedInput?) throws -> Job {
+        try fail(job, step: step, reason: refusal.description(name: job.inboxName), safeReason: refusal.safeDescription, input: input)
+    }
+
     /// The claimed file is gone in a state that expects it: a crash came between a move and the
     /// transition that records it. Finish what the move began.
     private func settleMissingInput(_ job: Job, _ input: ClaimedInput) throws -> Job {
-        let failedInput = root.failed + "/" + job.places.failedName
+        let places = try reservedPlaces(job)
+        let failedInput = root.failed + "/" + places.failedName
         let errorFile = failedInput + ".error.json"
         if FileOperations.exists(errorFile) && FileOperations.exists(failedInput) {
             let reason = Self.reason(inErrorFile: errorFile)
@@ -338,7 +354,7 @@ struct JobRunner: Sendable {
             return try store.transition(job, to: .failed(step: step, reason: reason, input: input),
                                         details: ["step": .string(step.rawValue), "reason": .string(reason), "settled_after_restart": true])
         }
-        if FileOperations.exists(root.path(job.places.archivePath)), case .claimed = job.state,
+        if FileOperations.exists(root.path(places.archivePath)), case .claimed = job.state,
            let earlier = try store.writtenJob(sha256: input.sha256, excluding: job.id),
            case let .written(_, _, generated) = earlier.state {
             return try store.transition(job, to: .duplicate(input, of: earlier.id, earlierOutputs: generated.outputs.map(\.name)),
@@ -361,6 +377,14 @@ struct JobRunner: Sendable {
         try FileOperations.move(claimedPath(job), to: destination)
     }
 
+    /// The archive and failed places, reserved at the claim: every state after `received` has them.
+    private func reservedPlaces(_ job: Job) throws -> (archivePath: String, failedName: String) {
+        guard let archivePath = job.places.archivePath, let failedName = job.places.failedName else {
+            throw StoreError.corruptRow(id: job.id, detail: "no archive and failed places reserved in state \(job.state.name)")
+        }
+        return (archivePath, failedName)
+    }
+
     private var allowedOwnerIDs: [uid_t] { config.watch.allowedOwners.compactMap(OwnerCheck.uid(for:)) }
 
     /// Replaces the claimed file with a new file of Quill's own holding exactly the bytes that were
@@ -376,18 +400,10 @@ struct JobRunner: Sendable {
     /// The claimed file read again after a restart; refused unless it still has the recorded
     /// SHA-256. The owner was checked at the claim: the file is now Quill's copy.
     private func readVerified(_ job: Job, _ input: ClaimedInput) throws -> InputFile.Reading {
-        let read = try InputFile.read(claimedPath(job), name: job.inboxName, allowedOwners: [], maxBytes: config.documents.maxFileBytes)
+        let read = try InputFile.read(claimedPath(job), allowedOwners: [], maxBytes: config.documents.maxFileBytes)
         guard case .bytes(let bytes) = read else { return read }
-        if SHA256.hex(bytes) != input.sha256 {
-            return .refused("\(job.inboxName): the file changed after it was claimed (its SHA-256 is no longer the one recorded at the claim); nothing was written from it. Drop the file again.")
-        }
+        if SHA256.hex(bytes) != input.sha256 { return .refused(.changedSinceClaim) }
         return read
-    }
-
-    /// A refusal's reason without the file's name (names can carry patient names or MRNs): for the
-    /// jobs table, the log and the audit trail; `error.json` keeps the full one.
-    private func safe(_ reason: String, _ job: Job) -> String {
-        "refused: " + reason.replacingOccurrences(of: job.inboxName, with: "the file")
     }
 
     enum Reading { case success([ClinicalDocument]), failure(DocumentError) }

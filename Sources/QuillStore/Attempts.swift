@@ -28,7 +28,7 @@ extension QuillStore {
     /// stopped the worker `maxStops` times.
     public func beginAttempt(_ job: Job, maxStops: Int) throws -> AttemptStart {
         try write { db in
-            try Self.expect(db, job, job.state.name)
+            try Self.expect(db, job, job.state.kind)
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [job.id]) else { throw StoreError.noSuchJob(id: job.id) }
             let attempts = Self.attempts(row)
             let stopped = attempts.stoppedWorker

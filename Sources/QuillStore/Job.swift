@@ -12,7 +12,7 @@ public struct Job: Sendable, Equatable {
     /// The file's name as it arrived in the inbox.
     public var inboxName: String
     /// Where the job's files go: the claim name from the start, the archive and failed places
-    /// reserved once the file is claimed (empty before), so that every later step, and a restart
+    /// reserved once the file is claimed (`nil` before), so that every later step, and a restart
     /// after a crash, knows them without guessing.
     public var places: Places
     public var receivedAt: Date
@@ -23,10 +23,10 @@ public struct Job: Sendable, Equatable {
     public struct Places: Sendable, Equatable {
         /// The name inside `inbox/.quill-claimed/`.
         public var claimName: String
-        /// Relative to the state root: `archive/YYYY-MM-DD/<name>`.
-        public var archivePath: String
-        /// The name inside `failed/` (its reason is `<failedName>.error.json`).
-        public var failedName: String
+        /// Relative to the state root: `archive/YYYY-MM-DD/<name>`; `nil` until reserved.
+        public var archivePath: String?
+        /// The name inside `failed/` (its reason is `<failedName>.error.json`); `nil` until reserved.
+        public var failedName: String?
     }
 
     public var isFinished: Bool { state.isFinished }
@@ -102,25 +102,23 @@ public enum JobState: Sendable, Equatable {
     /// The input is in `failed/<failedName>` with `<failedName>.error.json`. Final.
     case failed(step: JobStep, reason: String, input: ClaimedInput?)
 
-    /// The name stored in the `state` column.
-    public var name: String {
+    /// The state's kind, as the `state` column stores it.
+    public var kind: Kind {
         switch self {
-        case .received: return "received"
-        case .claimed: return "claimed"
-        case .ingested: return "ingested"
-        case .generated: return "generated"
-        case .written: return "written"
-        case .duplicate: return "duplicate"
-        case .failed: return "failed"
+        case .received: return .received
+        case .claimed: return .claimed
+        case .ingested: return .ingested
+        case .generated: return .generated
+        case .written: return .written
+        case .duplicate: return .duplicate
+        case .failed: return .failed
         }
     }
 
-    public var isFinished: Bool {
-        switch self {
-        case .written, .duplicate, .failed: return true
-        default: return false
-        }
-    }
+    /// The text stored in the `state` column and named by the audit event `job.<name>`.
+    public var name: String { kind.rawValue }
+
+    public var isFinished: Bool { kind.isFinished }
 
     public var input: ClaimedInput? {
         switch self {
@@ -130,5 +128,19 @@ public enum JobState: Sendable, Equatable {
         }
     }
 
-    public static let unfinishedNames = ["received", "claimed", "ingested", "generated"]
+    /// A state without what it carries. The raw values are what the `state` column holds (and the
+    /// audit trail's `job.<state>` events say): existing state folders hold them, so they never change.
+    public enum Kind: String, Sendable, CaseIterable {
+        case received, claimed, ingested, generated, written, duplicate, failed
+
+        public var isFinished: Bool {
+            switch self {
+            case .written, .duplicate, .failed: return true
+            case .received, .claimed, .ingested, .generated: return false
+            }
+        }
+
+        /// The states a job can still leave: the jobs a runner holds, resumes and adopts.
+        public static let unfinished = allCases.filter { !$0.isFinished }
+    }
 }

@@ -13,19 +13,23 @@ extension QuillStore {
         }
     }
 
-    public func jobs(state: String? = nil) throws -> [Job] {
+    public func jobs(state: JobState.Kind? = nil) throws -> [Job] {
         try read { db in
             let rows = state == nil
                 ? try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY id")
-                : try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE state = ? ORDER BY id", arguments: [state])
+                : try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE state = ? ORDER BY id", arguments: [state?.rawValue])
             return try rows.map(Self.job)
         }
     }
 
+    /// `state IN (...)` of the unfinished states, for the queries below: one list, `JobState.Kind.unfinished`.
+    /// The raw values are fixed identifiers, not input, so they are written into the SQL as literals.
+    static let unfinishedStates = "(" + JobState.Kind.unfinished.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")"
+
     /// Unfinished jobs held by `owner`, oldest first.
     public func unfinishedJobs(owner: String) throws -> [Job] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE owner = ? AND state IN ('received','claimed','ingested','generated') ORDER BY id",
+            try Row.fetchAll(db, sql: "SELECT * FROM jobs WHERE owner = ? AND state IN \(Self.unfinishedStates) ORDER BY id",
                              arguments: [owner]).map(Self.job)
         }
     }
@@ -33,14 +37,14 @@ extension QuillStore {
     /// The runner instances that hold unfinished jobs.
     public func ownersOfUnfinishedJobs() throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT owner FROM jobs WHERE state IN ('received','claimed','ingested','generated')")
+            try String.fetchAll(db, sql: "SELECT DISTINCT owner FROM jobs WHERE state IN \(Self.unfinishedStates)")
         }
     }
 
     /// Moves the unfinished jobs of a runner that is gone to `newOwner`; returns their ids, oldest first.
     public func adoptJobs(from oldOwner: String, to newOwner: String) throws -> [Int64] {
         try write { db in
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM jobs WHERE owner = ? AND state IN ('received','claimed','ingested','generated')", arguments: [oldOwner])
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM jobs WHERE owner = ? AND state IN \(Self.unfinishedStates)", arguments: [oldOwner])
             for id in ids {
                 try db.execute(sql: "UPDATE jobs SET owner = ?, updated_at = ? WHERE id = ?", arguments: [newOwner, Date().timeIntervalSince1970, id])
                 try Self.appendEvent(db, actor: Self.actor, action: "job.resumed", jobID: id, details: ["from_owner": .string(oldOwner), "owner": .string(newOwner)])
@@ -52,8 +56,8 @@ extension QuillStore {
     /// The earliest job that wrote outputs for this content, if any.
     public func writtenJob(sha256: String, excluding id: Int64) throws -> Job? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE sha256 = ? AND state = 'written' AND id != ? ORDER BY id LIMIT 1",
-                             arguments: [sha256, id]).map(Self.job)
+            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE sha256 = ? AND state = ? AND id != ? ORDER BY id LIMIT 1",
+                             arguments: [sha256, JobState.Kind.written.rawValue, id]).map(Self.job)
         }
     }
 
@@ -66,8 +70,8 @@ extension QuillStore {
             let now = Date().timeIntervalSince1970
             try db.execute(sql: """
                 INSERT INTO jobs (token, owner, state, inbox_name, claim_name, received_at, updated_at, size)
-                VALUES (?, ?, 'received', ?, ?, ?, ?, ?)
-                """, arguments: [token, owner, inboxName, Self.claimName(token: token, name: inboxName), now, now, size])
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [token, owner, JobState.Kind.received.rawValue, inboxName, Self.claimName(token: token, name: inboxName), now, now, size])
             let id = db.lastInsertedRowID
             try Self.appendEvent(db, actor: Self.actor, action: "job.received", jobID: id,
                                  details: ["size": .int(size), "owner": .string(owner)])
@@ -82,7 +86,7 @@ extension QuillStore {
     /// `isTaken(relativePath)` reports paths that exist under the state root.
     public func reservePlaces(_ job: Job, archiveDay: String, isTaken: (_ relativePath: String) -> Bool) throws -> Job {
         try write { db in
-            try Self.expect(db, job, job.state.name)
+            try Self.expect(db, job, job.state.kind)
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [job.id]) else { throw StoreError.noSuchJob(id: job.id) }
             if (row["archive_path"] as String?) != nil { return try Self.job(row) }
             func free(_ column: String, _ candidates: [String], prefix: String) throws -> String {
@@ -109,7 +113,7 @@ extension QuillStore {
     /// the row goes, the audit trail keeps the event.
     public func abandon(_ job: Job, reason: String) throws {
         try write { db in
-            try Self.expect(db, job, "received")
+            try Self.expect(db, job, .received)
             try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [job.id])
             try Self.appendEvent(db, actor: Self.actor, action: "job.abandoned", jobID: job.id,
                                  details: ["reason": .string(reason)])
@@ -145,7 +149,7 @@ extension QuillStore {
     @discardableResult
     public func transition(_ job: Job, to newState: JobState, details: JSONValue = [:]) throws -> Job {
         try write { db in
-            try Self.expect(db, job, job.state.name)
+            try Self.expect(db, job, job.state.kind)
             var c = Columns()
             c.fill(from: newState)
             try db.execute(sql: """
@@ -165,10 +169,10 @@ extension QuillStore {
         }
     }
 
-    static func expect(_ db: Database, _ job: Job, _ state: String) throws {
+    static func expect(_ db: Database, _ job: Job, _ state: JobState.Kind) throws {
         let row = try Row.fetchOne(db, sql: "SELECT state, owner FROM jobs WHERE id = ?", arguments: [job.id])
-        guard let row, row["state"] as String == state, row["owner"] as String == job.owner else {
-            throw StoreError.jobChanged(id: job.id, expected: state)
+        guard let row, row["state"] as String == state.rawValue, row["owner"] as String == job.owner else {
+            throw StoreError.jobChanged(id: job.id, expected: state.rawValue)
         }
     }
 
@@ -204,24 +208,24 @@ extension QuillStore {
             return GeneratedOutputs(outputs: v, needsReview: row["needs_review"] ?? false, reviewReason: row["review_reason"])
         }
         let stateName: String = row["state"]
+        guard let kind = JobState.Kind(rawValue: stateName) else { throw bad("state \(stateName)") }
         let state: JobState
-        switch stateName {
-        case "received": state = .received
-        case "claimed": guard let input else { throw bad("sha256") }; state = .claimed(input)
-        case "ingested": guard let input else { throw bad("sha256") }; state = .ingested(input, stems: try stems())
-        case "generated": guard let input else { throw bad("sha256") }; state = .generated(input, stems: try stems(), try generated())
-        case "written": guard let input else { throw bad("sha256") }; state = .written(input, stems: try stems(), try generated())
-        case "duplicate":
+        switch kind {
+        case .received: state = .received
+        case .claimed: guard let input else { throw bad("sha256") }; state = .claimed(input)
+        case .ingested: guard let input else { throw bad("sha256") }; state = .ingested(input, stems: try stems())
+        case .generated: guard let input else { throw bad("sha256") }; state = .generated(input, stems: try stems(), try generated())
+        case .written: guard let input else { throw bad("sha256") }; state = .written(input, stems: try stems(), try generated())
+        case .duplicate:
             guard let input, let of: Int64 = row["duplicate_of"], let e: String = row["earlier_outputs"],
                   let earlier = try? JSONDecoder().decode([String].self, from: Data(e.utf8)) else { throw bad("duplicate") }
             state = .duplicate(input, of: of, earlierOutputs: earlier)
-        case "failed":
+        case .failed:
             guard let step = (row["failed_step"] as String?).flatMap(JobStep.init(rawValue:)) else { throw bad("failed_step") }
             state = .failed(step: step, reason: row["failure_reason"] ?? "", input: input)
-        default: throw bad("state \(stateName)")
         }
         var job = Job(id: id, token: row["token"], owner: row["owner"], inboxName: row["inbox_name"],
-                      places: .init(claimName: row["claim_name"], archivePath: row["archive_path"] ?? "", failedName: row["failed_name"] ?? ""),
+                      places: .init(claimName: row["claim_name"], archivePath: row["archive_path"], failedName: row["failed_name"]),
                       receivedAt: Date(timeIntervalSince1970: row["received_at"]), state: state)
         job.attempts = attempts(row)
         return job

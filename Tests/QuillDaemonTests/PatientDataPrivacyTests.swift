@@ -101,4 +101,32 @@ final class PatientDataPrivacyTests: XCTestCase {
             return XCTFail("the keyed trail with its checkpoints verifies")
         }
     }
+
+    /// A refusal's reason is kept as what it is (a symbolic link, a folder, ...), not as a sentence
+    /// with the file's name in it: the privacy-safe reason is built without the name, never by
+    /// searching the sentence for the name. A link named `link` is still "a symbolic link" in the
+    /// jobs table and the audit trail, not "a symbolic the file".
+    func testTheSafeReasonOfARefusalStaysWholeWhenTheNameIsAWordOfIt() throws {
+        let h = Harness()
+        XCTAssertEqual(symlink("/etc/hostname", h.inbox + "/link"), 0)
+        try FileManager.default.createDirectory(atPath: h.inbox + "/folder", withIntermediateDirectories: false)
+        let summary = try h.runOnce()
+        XCTAssertEqual(summary.failed, 2)
+        let expected = [
+            "link": "refused: the file is a symbolic link; Quill only takes plain files dropped into the inbox, not links to files elsewhere",
+            "folder": "refused: the file is a folder; put the documents themselves in the inbox, not in folders",
+        ]
+        let store = try h.store()
+        for job in try store.jobs() {
+            guard case let .failed(step, reason, _) = job.state else { XCTFail("\(job.inboxName) is \(job.state.name)"); continue }
+            XCTAssertEqual(step, .claim)
+            XCTAssertEqual(reason, expected[job.inboxName], "the jobs table's reason for \(job.inboxName)")
+            let event = try XCTUnwrap(store.auditEvents(jobID: job.id).last { $0.action == "job.failed" })
+            XCTAssertTrue(event.details.contains(expected[job.inboxName] ?? "?"), "the audit's reason for \(job.inboxName): \(event.details)")
+            let errorFile = h.root + "/failed/\(job.inboxName).error.json"
+            let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: errorFile))) as! [String: Any]
+            XCTAssertEqual(obj["safe_reason"] as? String, expected[job.inboxName])
+            XCTAssertTrue((obj["reason"] as? String ?? "").hasPrefix(job.inboxName + " is a "), "the full reason names the file")
+        }
+    }
 }

@@ -125,7 +125,7 @@ final class JobStoreTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try QuillStore(path: dir + "/quill.sqlite")
         var job = try store.receive(inboxName: "a.txt", size: 3, owner: "r1")
-        XCTAssertEqual(job.places.archivePath, "", "places are reserved at the claim")
+        XCTAssertNil(job.places.archivePath, "places are reserved at the claim")
         job = try store.reservePlaces(job, archiveDay: "2025-01-01", isTaken: { _ in false })
         XCTAssertEqual(job.places.archivePath, "archive/2025-01-01/a.txt")
         var second = try store.receive(inboxName: "a.txt", size: 3, owner: "r1")
