@@ -158,7 +158,7 @@ struct AuditShow: ParsableCommand {
         let store = try StateRoot(config: stateConfig(state)).openStore()
         if let job {
             let j = try store.job(id: job)
-            FileHandle.standardError.write(Data("job \(j.id): \(j.inboxName), state \(j.state.name), archive \(j.places.archivePath)\n".utf8))
+            FileHandle.standardError.write(Data("job \(j.id): \(j.inboxName), state \(j.state.name), archive \(j.places.archivePath ?? "")\n".utf8))
         }
         for e in try store.auditEvents(jobID: job) { print(e.jsonLine) }
     }
