@@ -6,10 +6,10 @@ import Tokenizers
 
 /// Prompt/completion pairs for training, rendered by the pipeline's own prompt code from what the document
 /// readers make of each synthetic input, so a model is trained on exactly the text the daemon will send.
-enum TrainingPairs {
+public enum TrainingPairs {
     /// The chat template: a model folder's tokenizer_config.json, or a bare .jinja file with DeepSeek-R1's
     /// special tokens (for training a model whose tokenizer does not exist yet).
-    static func template(at path: String) throws -> ChatTemplate {
+    public static func template(at path: String) throws -> ChatTemplate {
         let url = URL(fileURLWithPath: path)
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
@@ -20,7 +20,7 @@ enum TrainingPairs {
                                 sourceName: url.lastPathComponent)
     }
 
-    static func line(_ record: SyntheticRecord, template: ChatTemplate) throws -> String {
+    public static func line(_ record: SyntheticRecord, template: ChatTemplate) throws -> String {
         let task: OutputTask = record.task == .soapNote ? .soapNote : .dischargeSummary
         let document = try RecordFiles.readBack(record)
         var sections: [String: String] = [:]
