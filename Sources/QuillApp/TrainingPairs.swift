@@ -21,16 +21,31 @@ public enum TrainingPairs {
     }
 
     public static func line(_ record: SyntheticRecord, template: ChatTemplate) throws -> String {
-        let task: OutputTask = record.task == .soapNote ? .soapNote : .dischargeSummary
+        let task = record.task
         let document = try RecordFiles.readBack(record)
+        // Every reference section goes to its task's section, and every required section has a reference text:
+        // otherwise the pair would teach "Not documented." where the reference says something.
         var sections: [String: String] = [:]
         for s in record.sections {
-            if let spec = task.sections.first(where: { $0.heading == s.heading }) { sections[spec.key] = s.text }
+            guard let spec = task.sections.first(where: { $0.heading == s.heading }) else {
+                throw TrainingPairError(record: record.id, problem: "its section \"\(s.heading)\" is not a section of a \(task.fileName)")
+            }
+            sections[spec.key] = s.text
+        }
+        if let missing = task.requiredSections.first(where: { sections[$0.key] == nil }) {
+            throw TrainingPairError(record: record.id, problem: "it has no \"\(missing.heading)\" section, which a \(task.fileName) requires")
         }
         let pair = try ClinicalPrompt.trainingPair(task: task, documentText: ClinicalPrompt.documentText(document),
                                                    sections: sections, template: template)
-        let object: [String: Any] = ["id": record.id, "task": task.rawValue, "prompt": pair.prompt, "completion": pair.completion]
+        let object: [String: Any] = ["id": record.id, "task": task.fileName, "prompt": pair.prompt, "completion": pair.completion]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// A synthetic record that cannot become a training pair without losing or inventing a section.
+public struct TrainingPairError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var record: String
+    public var problem: String
+    public var description: String { "record \(record): \(problem)" }
 }
