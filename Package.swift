@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Quill: an unattended clinical documentation daemon with a CPU language-model engine.
-// Module arrows point one way (see DESIGN.md): quill → pipeline/daemon → engine and documents → system libraries.
+// Module arrows point one way (see DESIGN.md): quill → QuillApp (composition) → pipeline/daemon → engine and documents
+// → system libraries.
 import PackageDescription
 
 // The engine (Tensors, LLM) is built like every other target: -O with whole-module optimisation in release,
@@ -58,8 +59,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The composition root: the model-backed processor built from a QuillConfig, back-fills, training pairs.
+        // Only `quill` and tests depend on it.
+        .target(name: "QuillApp", dependencies: [
+            "LLM", "Tensors", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillStore", "QuillDaemon",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Argument parsing and printing only.
         .executableTarget(name: "quill", dependencies: [
-            "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillEval", "QuillStore", "QuillDaemon",
+            "QuillApp", "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillEval", "QuillStore", "QuillDaemon",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -93,6 +102,11 @@ let package = Package(
         .testTarget(name: "QuillStoreTests", dependencies: ["QuillStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuillDaemonTests", dependencies: [
             "QuillDaemon", "QuillStore", "QuillDaemonTestSupport", "ClinicalDocuments", "quill-daemon-testhost",
+        ]),
+        // The daemon with the real processor on models/demo: real inotify, SQLite, model and templates.
+        .testTarget(name: "QuillAppTests", dependencies: [
+            "QuillApp", "QuillDaemon", "QuillStore", "QuillPipeline", "ClinicalDocuments", "SyntheticRecords", "LLM",
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v5]

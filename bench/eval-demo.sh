@@ -19,7 +19,7 @@ $Q synth --task discharge --count "$COUNT" --seed 101 --out "$OUT/discharge.json
 $Q synth --task soap --count "$COUNT" --seed 102 --out "$OUT/soap.jsonl"
 for task in discharge soap; do
   # Quill's own outputs are kept, and scored again from the file: one scorer for both engines.
-  $Q eval --task "$task" --data "$OUT/$task.jsonl" --quant q8 --json --write-outputs "$OUT/$task.quill-outputs.jsonl" > "$OUT/$task.quill.json"
+  $Q eval --task "$task" --data "$OUT/$task.jsonl" --quant q8_0 --json --write-outputs "$OUT/$task.quill-outputs.jsonl" > "$OUT/$task.quill.json"
   $Q eval --task "$task" --data "$OUT/$task.jsonl" --outputs tools/demo-model/hf-eval.jsonl --json > "$OUT/$task.hf.json"
 done
 # The daemon's whole path for a typical note: all five formats rendered, provenance, fact check.

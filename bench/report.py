@@ -31,7 +31,7 @@ def cpu_model():
 
 machine = {t: load(f"machine-{t}.json") for t in (1, 2)}
 rows = []
-for q in ("q8", "q4"):
+for q in ("q8_0", "q4_0"):
     for t in (1, 2):
         r = load(f"quill-{q}-{t}.json")
         if not r:
@@ -66,9 +66,9 @@ torch = load("torch.json")
 lines.append("")
 if torch:
     lines += ["### Peer in the same run: PyTorch on the same model folder, 2 threads", "",
-              "| peer | prefill 512 (tok/s) | decode 128 (tok/s) | peak RSS (MiB) | Quill q8 prefill ratio | Quill q8 decode ratio |",
+              "| peer | prefill 512 (tok/s) | decode 128 (tok/s) | peak RSS (MiB) | Quill q8_0 prefill ratio | Quill q8_0 decode ratio |",
               "|---|---|---|---|---|---|"]
-    q8 = next((r for q, t, r, _ in rows if q == "q8" and t == 2), None)
+    q8 = next((r for q, t, r, _ in rows if q == "q8_0" and t == 2), None)
     for run in torch["runs"]:
         pr = f"{q8['prefill_tokens_per_s'] / run['prefill_tokens_per_s']:.2f}x" if q8 else "–"
         dr = f"{q8['decode_tokens_per_s'] / run['decode_tokens_per_s']:.2f}x" if q8 else "–"

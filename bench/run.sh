@@ -20,7 +20,7 @@ BENCH=.build/release/quill-bench
 echo "machine: bandwidth and sgemm"
 for t in 1 2; do "$BENCH" machine --threads $t > "$OUT/machine-$t.json"; cat "$OUT/machine-$t.json"; done
 
-for q in q8 q4; do
+for q in q8_0 q4_0; do
   for t in 1 2; do
     echo "quill: $q, $t thread(s)"
     "$BENCH" model "$MODEL" --quant $q --threads $t --prefill 512 --decode 128 > "$OUT/quill-$q-$t.json"

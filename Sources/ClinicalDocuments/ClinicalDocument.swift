@@ -73,17 +73,6 @@ public enum DocumentKind: String, Sendable, Codable, CaseIterable {
     case dialogue
 }
 
-/// What Quill writes from it (DESIGN.md, "Tasks and formats").
-public enum DocumentTask: String, Sendable, Codable, CaseIterable {
-    case dischargeSummary = "discharge_summary"
-    case soapNote = "soap_note"
-
-    /// The default task for a kind: a dialogue becomes a SOAP note, anything else a discharge summary.
-    public static func defaultTask(for kind: DocumentKind) -> DocumentTask {
-        kind == .dialogue ? .soapNote : .dischargeSummary
-    }
-}
-
 /// Why a kind or task was chosen.
 public enum ChoiceSource: String, Sendable, Codable {
     case content          // detected from the document itself

@@ -38,7 +38,8 @@ public struct QuillConfig: Sendable, Equatable {
     public struct Model: Sendable, Equatable {
         /// A Hugging Face model folder or a GGUF file.
         public var path = ""
-        /// `q8_0`, `q4` or `f32`: how HF weights are held in memory (GGUF files keep their own).
+        /// How HF weights are held in memory, by ggml's name (`f32`, `q8_0`, `q4_0`: the engine's `WeightFormat`,
+        /// which reads and checks it when the model is loaded; GGUF files keep their own).
         public var quantization = "q8_0"
         /// Threads for the model's kernels; 0 means one per core.
         public var threads = 0
@@ -228,7 +229,6 @@ extension QuillConfig {
     public func validate(file: String? = nil) throws {
         func fail(_ m: String) -> ConfigError { ConfigError(file: file, m) }
         if paths.state.isEmpty { throw fail("paths.state is empty; give the state root with --state DIR or in the file") }
-        if !["q8_0", "q4", "f32"].contains(model.quantization) { throw fail("model.quantization is \"\(model.quantization)\"; use q8_0, q4 or f32") }
         if model.threads < 0 { throw fail("model.threads must be 0 (one per core) or more") }
         if generation.maxNewTokens < 1 { throw fail("generation.max_new_tokens must be at least 1") }
         if generation.temperature < 0 { throw fail("generation.temperature must be 0 (greedy) or more") }

@@ -16,7 +16,7 @@ public struct EvalRecord: Sendable, Decodable, Equatable {
     }
 
     public var id: String
-    public var task: OutputTask
+    public var task: DocumentTask
     public var input: String
     public var reference: String
     public var facts: [String]
@@ -24,14 +24,14 @@ public struct EvalRecord: Sendable, Decodable, Equatable {
     /// For a record generated in this process: its document file (text, HL7 v2 or CDA) as the readers gave it.
     public var fileDocument: ClinicalDocument?
 
-    public init(id: String, task: OutputTask, input: String, reference: String, facts: [String], patient: PatientData? = nil) {
+    public init(id: String, task: DocumentTask, input: String, reference: String, facts: [String], patient: PatientData? = nil) {
         self.id = id; self.task = task; self.input = input; self.reference = reference; self.facts = facts; self.patient = patient
     }
 
     /// A generated record, as `quill synth` would write it.
     public init(_ r: SyntheticRecord) {
         let p = r.patient
-        self.init(id: r.id, task: r.task == .soapNote ? .soapNote : .dischargeSummary, input: r.input, reference: r.reference,
+        self.init(id: r.id, task: r.task, input: r.input, reference: r.reference,
                   facts: r.facts, patient: PatientData(name: p.name, id: p.mrn, birthDate: p.birthDate.iso, sex: p.sex.rawValue, age: p.age))
         fileDocument = try? RecordFiles.readBack(r)
     }
@@ -66,9 +66,9 @@ public struct ExternalOutput: Sendable, Decodable, Equatable {
     public var output: String
 
     /// One JSONL line for a rendered plain-text output: only the section lines the model wrote.
-    public static func line(id: String, task: OutputTask, rendered: String) throws -> String {
+    public static func line(id: String, task: DocumentTask, rendered: String) throws -> String {
         let output = Metrics.modelWrittenPart(of: rendered).trimmingCharacters(in: .newlines)
-        let data = try JSONSerialization.data(withJSONObject: ["id": id, "task": task.rawValue, "output": output],
+        let data = try JSONSerialization.data(withJSONObject: ["id": id, "task": task.fileName, "output": output],
                                               options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }

@@ -1,9 +1,10 @@
+import ClinicalDocuments
 import Foundation
 import QuillPipeline
 
 /// The numbers `quill eval` reports for a data set: means over its records, and speed when Quill generated.
 public struct EvalReport: Sendable, Equatable {
-    public var task: OutputTask
+    public var task: DocumentTask
     public var source: String
     public var records: Int
     public var rougeL: Double
@@ -28,7 +29,7 @@ public struct EvalReport: Sendable, Equatable {
         public var meanGeneratedTokens: Double
     }
 
-    public init(task: OutputTask, source: String, scores: [OutputScore], timings: [OutputTiming] = []) {
+    public init(task: DocumentTask, source: String, scores: [OutputScore], timings: [OutputTiming] = []) {
         self.task = task; self.source = source; records = scores.count
         func mean(_ f: (OutputScore) -> Double) -> Double { scores.isEmpty ? 0 : scores.map(f).reduce(0, +) / Double(scores.count) }
         rougeL = mean(\.rougeL)
@@ -55,7 +56,7 @@ public struct EvalReport: Sendable, Equatable {
     /// The report as a JSON-ready object (keys are stable: scripts read them).
     public var json: [String: Any] {
         var o: [String: Any] = [
-            "task": task.rawValue, "source": source, "records": records,
+            "task": task.fileName, "source": source, "records": records,
             "rouge_l_f1": rougeL, "fact_recall": factRecall,
             "unsupported_fact_rate": unsupportedRate, "unsupported_facts_mean": unsupportedMean,
             "fact_check_finding_rate": findingsRate, "fact_check_review_rate": reviewFindingsRate,
@@ -73,7 +74,7 @@ public struct EvalReport: Sendable, Equatable {
     public var table: String {
         func f(_ x: Double, _ d: Int = 4) -> String { String(format: "%.\(d)f", x) }
         var rows: [(String, String)] = [
-            ("task", task.rawValue), ("outputs from", source), ("records", "\(records)"),
+            ("task", task.fileName), ("outputs from", source), ("records", "\(records)"),
             ("ROUGE-L F1", f(rougeL)), ("fact recall", f(factRecall)),
             ("outputs with unsupported facts", f(unsupportedRate)), ("unsupported facts per output", f(unsupportedMean)),
             ("outputs with fact-check findings", f(findingsRate)), ("… of quantity/date/medication", f(reviewFindingsRate)),

@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import Foundation
 import QuillPipeline
 import SyntheticRecords
@@ -59,7 +60,7 @@ public struct FactCheckEvaluation: Sendable, Equatable {
     public init() {}
 
     /// Measures `checker` on `count` records of `task` from `seed`, with `plants` facts planted into each reference.
-    public static func measure(checker: FactChecker, task: ReferenceTask, count: Int, seed: UInt64, plants: Int = 2) throws -> FactCheckEvaluation {
+    public static func measure(checker: FactChecker, task: DocumentTask, count: Int, seed: UInt64, plants: Int = 2) throws -> FactCheckEvaluation {
         var e = FactCheckEvaluation()
         for record in SyntheticRecords.generate(task: task, count: count, seed: seed) {
             try e.add(record, checker: checker, plants: plants, seed: seed &* 1_000_003 &+ UInt64(record.index))
@@ -70,7 +71,7 @@ public struct FactCheckEvaluation: Sendable, Equatable {
     /// Measures `checker` on vocabulary its lexicons do not hold (`HeldOutVocabulary`): the first `count` records
     /// of `task` from `seed` whose input or reference uses a held-out drug or condition, with the added drugs
     /// drawn from the held-out drugs and brand names.
-    public static func measureHeldOut(checker: FactChecker, task: ReferenceTask, count: Int, seed: UInt64, plants: Int = 2) throws -> FactCheckEvaluation {
+    public static func measureHeldOut(checker: FactChecker, task: DocumentTask, count: Int, seed: UInt64, plants: Int = 2) throws -> FactCheckEvaluation {
         var e = FactCheckEvaluation()
         var index = 0
         // Most records use a held-out word; the bound only stops a vocabulary change from looping for ever.

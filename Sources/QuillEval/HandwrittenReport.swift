@@ -67,7 +67,7 @@ public struct HandwrittenReport: Sendable {
             "unsupported_routed_to_review": unsupportedRoutedToReview.map { $0 as Any } ?? NSNull(), "expected_fact_recall": expectedFactRecall,
             "findings_by_kind": Dictionary(uniqueKeysWithValues: findingsByKind.map { ($0.key.rawValue, $0.value) }),
             "documents_detail": scores.map { s -> [String: Any] in
-                ["file": s.file, "task": s.task.rawValue, "missing_sections": s.missingSections,
+                ["file": s.file, "task": s.task.fileName, "missing_sections": s.missingSections,
                  "undocumented_sections": s.undocumentedSections, "routed_to_review": s.routedToReview,
                  "findings": s.findings.map { ["kind": $0.kind.rawValue, "text": $0.text, "section": $0.section] },
                  "unsupported_quantities": s.unsupportedQuantities, "unsupported_drugs": s.unsupportedDrugs,

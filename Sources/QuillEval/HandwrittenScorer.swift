@@ -6,7 +6,7 @@ import SyntheticRecords
 /// What one output for a hand-written document did.
 public struct HandwrittenScore: Sendable, Equatable {
     public var file: String
-    public var task: OutputTask
+    public var task: DocumentTask
     /// The task's sections missing from the output, and those it holds only as "Not documented.".
     public var missingSections: [String], undocumentedSections: [String]
     /// What the pipeline's fact check reported, and whether the output went to review.

@@ -9,7 +9,7 @@ public struct HandwrittenSet: Sendable {
     /// One line of `expected.jsonl`: a document file and the facts a faithful output may state.
     public struct Case: Sendable, Decodable, Equatable {
         public var file: String
-        public var task: OutputTask
+        public var task: DocumentTask
         /// How the document is written (for the report only).
         public var style: String?
         /// Each diagnosis as alternatives, `name|other name|ABBREV`: the output's diagnosis or assessment should
@@ -55,8 +55,8 @@ public struct HandwrittenSet: Sendable {
         guard reading.documents.count == 1, let document = reading.documents.first else {
             throw SetError(description: "\(c.file): read as \(reading.documents.count) documents, expected one")
         }
-        guard OutputTask(document.task) == c.task else {
-            throw SetError(description: "\(c.file): read as a \(OutputTask(document.task).rawValue) input, expected \(c.task.rawValue)")
+        guard document.task == c.task else {
+            throw SetError(description: "\(c.file): read as a \(document.task.fileName) input, expected \(c.task.fileName)")
         }
         return document
     }

@@ -38,7 +38,7 @@ public struct Scorer: Sendable {
     }
 
     /// "Heading: text" lines back into sections; a line under no known heading is checked as it is.
-    public static func sections(of output: String, task: OutputTask) -> [(heading: String, text: String)] {
+    public static func sections(of output: String, task: DocumentTask) -> [(heading: String, text: String)] {
         output.split(separator: "\n").compactMap { line -> (heading: String, text: String)? in
             let line = line.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty else { return nil }

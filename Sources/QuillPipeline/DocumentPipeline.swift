@@ -85,7 +85,7 @@ public final class DocumentPipeline: @unchecked Sendable {
     public func process(_ document: ClinicalDocument, stem: String, inputSHA256: String, session: InferenceSession,
                         adapterVersion: String? = nil, adapterSHA256: String? = nil,
                         shouldContinue: () -> Bool = { true }) throws -> PipelineResult {
-        let task = OutputTask(document.task)
+        let task = document.task
         let input = ClinicalPrompt.documentText(document)
         let prompt = try ClinicalPrompt.encode(task: task, documentText: input, tokenizer: tokenizer, template: chatTemplate)
         session.reset()
@@ -105,13 +105,13 @@ public final class DocumentPipeline: @unchecked Sendable {
         }
         let provenance = Provenance(
             documentID: documentID, sourceFile: (document.sourceFile as NSString).lastPathComponent, inputSHA256: inputSHA256,
-            task: task.rawValue, model: modelID, quantization: model.format.rawValue, adapterVersion: adapterVersion,
+            task: task.fileName, model: modelID, quantization: model.format.rawValue, adapterVersion: adapterVersion,
             modelSHA256: modelSHA256, adapterSHA256: adapterSHA256,
             promptSHA256: SHA256.hex(prompt.ids.map(String.init).joined(separator: ",")),
             promptTokens: note.promptTokens, generatedTokens: note.generatedTokens, prefillSeconds: note.prefillSeconds,
             generationSeconds: note.generationSeconds, createdAt: ISO8601DateFormatter().string(from: run.createdAt),
             outputs: files.map(\.name), factFindings: findings, needsReview: needsReview)
-        files.append(OutputFile(name: "\(stem).\(task.rawValue).provenance.json", data: try provenance.json()))
+        files.append(OutputFile(name: "\(stem).\(task.fileName).provenance.json", data: try provenance.json()))
         return PipelineResult(note: note, files: files, provenance: provenance, findings: findings, needsReview: needsReview,
                               reasoning: settings.keepReasoning ? note.reasoning : nil)
     }

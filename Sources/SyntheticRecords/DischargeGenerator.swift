@@ -1,3 +1,4 @@
+import ClinicalDocuments
 /// Terse clinical notes and their discharge-summary references.
 ///
 /// Each part of a record is written twice from one set of facts: once the way a clinician jots it in
@@ -22,7 +23,7 @@ public enum DischargeGenerator {
         let note = w.assemble(parts)
         var sections: [ReferenceSection] = []
         var facts = FactList()
-        for heading in ReferenceTask.dischargeSummary.headings {
+        for heading in DocumentTask.dischargeSummary.headings {
             if let part = parts.first(where: { $0.heading == heading }), let ref = part.reference {
                 sections.append(ReferenceSection(heading: heading, text: ref))
                 facts.add(part.facts)

@@ -37,7 +37,7 @@ public enum JSONLines {
 
     public static func line(_ r: SyntheticRecord) throws -> String {
         let p = r.patient
-        let value = Line(id: r.id, task: r.task.rawValue, input: r.input, reference: r.reference, facts: r.facts,
+        let value = Line(id: r.id, task: r.task.fileName, input: r.input, reference: r.reference, facts: r.facts,
                          patient: PatientJSON(name: p.name, id: p.mrn, birthDate: p.birthDate.iso, sex: p.sex.rawValue, age: p.age),
                          sections: r.sections,
                          encounter: EncounterJSON(admission: r.admission?.iso, discharge: r.discharge?.iso, visit: r.visit?.iso))

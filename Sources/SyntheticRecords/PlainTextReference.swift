@@ -1,3 +1,4 @@
+import ClinicalDocuments
 /// Quill's plain-text output, in one function so the pipeline's text template and the synthetic
 /// references can never drift apart:
 ///
@@ -35,7 +36,7 @@ public enum PlainTextReference {
         }
     }
 
-    public static func render(task: ReferenceTask, patient: PatientLine, sections: [ReferenceSection]) -> String {
+    public static func render(task: DocumentTask, patient: PatientLine, sections: [ReferenceSection]) -> String {
         var lines = [task.title, "Patient: \(patient.text)"]
         for heading in task.headings {
             let body = sections.first { $0.heading == heading }.map { oneLine($0.text) } ?? ""

@@ -1,3 +1,4 @@
+import ClinicalDocuments
 /// The patient as the hospital's systems know it (PID, recordTarget). Name and MRN may be unknown;
 /// age is the age in whole years on the admission or visit date, consistent with the birth date.
 public struct SyntheticPatient: Sendable, Equatable {
@@ -26,7 +27,7 @@ public struct SyntheticRecord: Sendable, Equatable {
     public var id: String
     /// Position in its run; decides which file format `RecordFiles` writes it as.
     public var index: Int
-    public var task: ReferenceTask
+    public var task: DocumentTask
     /// The note or dialogue as a clinician or transcriber wrote it (no structured header).
     public var input: String
     public var patient: SyntheticPatient

@@ -4,9 +4,9 @@ public enum WeightFormat: String, Sendable, CaseIterable, Codable {
     /// Dense 32-bit floats, row-major.
     case f32
     /// 32-value blocks: fp16 scale then 32 int8 values (34 bytes). GGUF type 8.
-    case q8_0 = "q8"
+    case q8_0
     /// 32-value blocks: fp16 scale then 16 bytes of 4-bit values offset by 8 (18 bytes). GGUF type 2.
-    case q4_0 = "q4"
+    case q4_0
 
     /// Values per block (1 for dense floats).
     public var blockValues: Int { self == .f32 ? 1 : 32 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import QuillApp
 import QuillDaemon
 import QuillStore
 
@@ -96,10 +97,24 @@ struct Process: ParsableCommand {
             placed = try Backfill.enqueue(files, inbox: config.inboxPath)
         }
         let summary = try runDaemon(options, mode: .once)
-        if !placed.isEmpty { try Backfill.report(placed, databasePath: try options.load().databasePath) }
+        if !placed.isEmpty { try printOutcomes(Backfill.outcomes(placed, databasePath: try options.load().databasePath)) }
         // With files, standard output carries only their lines (JSON for scripts); the summary goes to stderr.
         if placed.isEmpty { print(summary) } else { FileHandle.standardError.write(Data("\(summary)\n".utf8)) }
         if summary.errors > 0 || (!placed.isEmpty && summary.failed > 0) { throw ExitCode(1) }
+    }
+}
+
+/// One line per file: JSON when standard output is not a terminal, words when it is.
+private func printOutcomes(_ lines: [[String: Any]]) throws {
+    let tty = isatty(STDOUT_FILENO) != 0
+    for (i, line) in lines.enumerated() {
+        if tty {
+            let detail = (line["reason"] as? String) ?? (line["destination"] as? String).map { "→ \($0)" } ?? ""
+            print("[\(i + 1)/\(lines.count)] \(line["file"]!): \(line["state"]!) \(detail)")
+        } else {
+            let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClinicalDocuments
 import Foundation
 import LLM
 import QuillEval
@@ -16,8 +17,7 @@ struct Eval: ParsableCommand {
 
     enum Task: String, ExpressibleByArgument, CaseIterable {
         case discharge, soap
-        var output: OutputTask { self == .discharge ? .dischargeSummary : .soapNote }
-        var reference: ReferenceTask { self == .discharge ? .dischargeSummary : .soapNote }
+        var documentTask: DocumentTask { self == .discharge ? .dischargeSummary : .soapNote }
     }
 
     @Option(help: "discharge or soap (with --fact-check: both when left out).")
@@ -32,7 +32,7 @@ struct Eval: ParsableCommand {
     @Option(help: "A PEFT LoRA adapter folder.")
     var adapter: String?
 
-    @Option(help: "How weights are held: q8, q4 or f32.")
+    @Option(help: "How weights are held in memory (ggml's names).")
     var quant: WeightFormat = .q8_0
 
     @Option(help: "Threads for the model's kernels (default: every core).")
@@ -91,9 +91,9 @@ struct Eval: ParsableCommand {
         if factCheck { return try runFactCheck(checker) }
         if let handwritten { return try runHandwritten(URL(fileURLWithPath: handwritten), templates: templatesURL) }
         let task = self.task!
-        var records = try EvalRecord.load(URL(fileURLWithPath: data!)).filter { $0.task == task.output }
+        var records = try EvalRecord.load(URL(fileURLWithPath: data!)).filter { $0.task == task.documentTask }
         if let limit { records = Array(records.prefix(limit)) }
-        guard !records.isEmpty else { throw ValidationError("\(data!) holds no \(task.output.rawValue) records") }
+        guard !records.isEmpty else { throw ValidationError("\(data!) holds no \(task.documentTask.fileName) records") }
         let scorer = Scorer(checker: checker)
 
         var scores: [OutputScore] = [], timings: [OutputTiming] = []
@@ -115,14 +115,14 @@ struct Eval: ParsableCommand {
                 let out = try run.output(for: record)
                 scores.append(try scorer.score(record, output: out.text))
                 timings.append(out.timing)
-                if writeOutputs != nil { written += try ExternalOutput.line(id: record.id, task: task.output, rendered: out.text) + "\n" }
+                if writeOutputs != nil { written += try ExternalOutput.line(id: record.id, task: task.documentTask, rendered: out.text) + "\n" }
                 // Progress as counts only: no document text on the terminal.
                 if !json, (i + 1) % 50 == 0 { FileHandle.standardError.write(Data("\(i + 1)/\(records.count)\n".utf8)) }
             }
             if let writeOutputs { try Data(written.utf8).write(to: URL(fileURLWithPath: writeOutputs), options: .atomic) }
             source = "quill \(pipeline.modelID) \(quant.rawValue)" + (adapter.map { " + \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "")
         }
-        let report = EvalReport(task: task.output, source: source, scores: scores, timings: timings)
+        let report = EvalReport(task: task.documentTask, source: source, scores: scores, timings: timings)
         if json { try printJSON(report.json) } else { print(report.table) }
     }
 
@@ -130,8 +130,8 @@ struct Eval: ParsableCommand {
         var total = FactCheckEvaluation()
         for t in task.map({ [$0] }) ?? Task.allCases {
             total.merge(heldOut
-                ? try FactCheckEvaluation.measureHeldOut(checker: checker, task: t.reference, count: count, seed: seed ?? 909, plants: plants)
-                : try FactCheckEvaluation.measure(checker: checker, task: t.reference, count: count, seed: seed ?? 606, plants: plants))
+                ? try FactCheckEvaluation.measureHeldOut(checker: checker, task: t.documentTask, count: count, seed: seed ?? 909, plants: plants)
+                : try FactCheckEvaluation.measure(checker: checker, task: t.documentTask, count: count, seed: seed ?? 606, plants: plants))
         }
         if json { try printJSON(total.json) } else { print(total.table) }
         if falsePositives { print(total.falsePositiveSamples.joined(separator: "\n")) }

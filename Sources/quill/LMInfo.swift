@@ -9,7 +9,7 @@ struct LMInfo: ParsableCommand {
     @Option(help: "A Hugging Face model folder.")
     var model: String
 
-    @Option(help: "The quantization to size memory for: q8, q4 or f32.")
+    @Option(help: "The quantization to size memory for (ggml's names).")
     var quant: WeightFormat = .q8_0
 
     @Option(help: "Context length to size the KV cache for.")

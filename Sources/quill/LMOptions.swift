@@ -7,7 +7,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "A Hugging Face model folder (config.json, *.safetensors, tokenizer.json).")
     var model: String
 
-    @Option(help: "How weights are held: q8, q4 or f32.")
+    @Option(help: "How weights are held in memory (ggml's names).")
     var quant: WeightFormat = .q8_0
 
     @Option(help: "Threads for the model's kernels (default: every core).")

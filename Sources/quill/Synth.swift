@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuillApp
 import SyntheticRecords
 
 /// `quill synth --task discharge|soap --count N --seed S [--format jsonl|files] [--out PATH]`:

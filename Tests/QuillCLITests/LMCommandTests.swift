@@ -68,12 +68,23 @@ final class LMCommandTests: XCTestCase {
     }
 
     func testInfoReportsShapeAndMemory() throws {
-        let r = try run(["lm", "info", "--model", fixtures.appendingPathComponent("llama-tiny").path, "--quant", "q8", "--json"])
+        let r = try run(["lm", "info", "--model", fixtures.appendingPathComponent("llama-tiny").path, "--quant", "q8_0", "--json"])
         XCTAssertEqual(r.status, 0, r.err)
         let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         XCTAssertEqual(o["architecture"] as? String, "llama")
         XCTAssertEqual(o["kv_heads"] as? Int, 2)
         XCTAssertEqual(o["tied_embeddings"] as? Bool, true)
         XCTAssertGreaterThan(o["weight_bytes"] as? Int ?? 0, 0)
+    }
+
+    /// One vocabulary for weight formats, ggml's: the old short names are refused with the names that work.
+    func testQuantizationTakesGGMLNamesOnly() throws {
+        let r = try run(["lm", "info", "--model", fixtures.appendingPathComponent("llama-tiny").path, "--quant", "q8", "--json"])
+        XCTAssertNotEqual(r.status, 0)
+        for name in ["f32", "q8_0", "q4_0"] { XCTAssertTrue(r.err.contains(name), r.err) }
+        let q4 = try run(["lm", "info", "--model", fixtures.appendingPathComponent("llama-tiny").path, "--quant", "q4_0", "--json"])
+        XCTAssertEqual(q4.status, 0, q4.err)
+        let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(q4.out.utf8)) as? [String: Any])
+        XCTAssertEqual(o["quantization"] as? String, "q4_0")
     }
 }

@@ -46,7 +46,7 @@ public struct SectionTextProcessor: DocumentProcessor {
             throw RejectedByTest()
         }
         let review = all.contains("QUILL-TEST-REVIEW")
-        let task = document.task == .soapNote ? "soap-note" : "discharge-summary"
+        let task = document.task.fileName
         return ProcessedDocument(
             outputs: [
                 OutputFile(fileName: "\(stem).\(task).txt", bytes: Array(text.utf8)),

@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import Foundation
 import QuillEval
 import QuillPipeline
@@ -17,7 +18,7 @@ final class DemoModelQualityTests: XCTestCase {
         return PipelineRun(pipeline: pipeline, threads: ProcessInfo.processInfo.activeProcessorCount)
     }()
 
-    func report(_ task: ReferenceTask, seed: UInt64) throws -> EvalReport {
+    func report(_ task: DocumentTask, seed: UInt64) throws -> EvalReport {
         let run = try XCTUnwrap(Self.run, "the demo model in models/demo loads with Quill's loader and tokenizer")
         let scorer = Scorer(checker: run.pipeline.factChecker)
         var scores: [OutputScore] = []

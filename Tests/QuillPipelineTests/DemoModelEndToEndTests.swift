@@ -28,9 +28,9 @@ final class DemoModelEndToEndTests: XCTestCase {
         for example in ["discharge-note.txt", "discharge-note.hl7", "discharge-note.cda.xml", "visit-dialogue.txt"] {
             let (document, result) = try process(example)
             let stem = String(example.prefix { $0 != "." })
-            let task = OutputTask(document.task)
+            let task = document.task
             let out = files(result)
-            XCTAssertEqual(Set(out.keys), Set(OutputFormat.allCases.map { $0.fileName(stem: stem, task: task) } + ["\(stem).\(task.rawValue).provenance.json"]), example)
+            XCTAssertEqual(Set(out.keys), Set(OutputFormat.allCases.map { $0.fileName(stem: stem, task: task) } + ["\(stem).\(task.fileName).provenance.json"]), example)
 
             // Every section present, in order, none empty; no reasoning in any output.
             XCTAssertEqual(result.note.sections.map(\.heading), task.sections.map(\.heading))
@@ -56,7 +56,7 @@ final class DemoModelEndToEndTests: XCTestCase {
             XCTAssertEqual(fhir?["type"] as? String, "document")
 
             // Provenance names the model and carries no patient text.
-            let provenance = try XCTUnwrap(out["\(stem).\(task.rawValue).provenance.json"])
+            let provenance = try XCTUnwrap(out["\(stem).\(task.fileName).provenance.json"])
             XCTAssertTrue(provenance.contains("\"model\" : \"demo\""), provenance)
             if let name = document.patient.name { XCTAssertFalse(provenance.contains(name), "patient name in provenance") }
         }

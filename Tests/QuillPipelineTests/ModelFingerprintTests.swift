@@ -44,6 +44,24 @@ final class ModelFingerprintTests: XCTestCase {
         }
     }
 
+    /// A model given as one file (GGUF) is fingerprinted alone: `sha256sum FILE | sha256sum` beside it.
+    func testAModelFileIsFingerprintedAloneAsSha256sumGivesIt() throws {
+        let file = folder + "/model/model.safetensors"
+        let fingerprint = try ModelFingerprint.of(model: file, include: ModelFingerprint.isModelFile, cache: nil)
+        XCTAssertEqual(fingerprint.files.map(\.name), ["model.safetensors"])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "cd '\(folder)/model' && sha256sum model.safetensors | sha256sum"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run(); p.waitUntilExit()
+        XCTAssertEqual(fingerprint.sha256, String(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)))
+        XCTAssertNoThrow(try fingerprint.checkUnchanged())
+        // A folder still gives the folder's fingerprint.
+        XCTAssertEqual(try ModelFingerprint.of(model: folder + "/model", include: ModelFingerprint.isModelFile, cache: nil).sha256, try coreutilsDigest())
+        XCTAssertThrowsError(try ModelFingerprint.of(model: folder + "/absent.gguf", include: ModelFingerprint.isModelFile, cache: nil))
+    }
+
     func testTheCacheIsUsedUntilTheFileChangesEvenWithItsSizeAndMtimePutBack() throws {
         let cachePath = folder + "/cache.json"
         let weights = folder + "/model/model.safetensors"

@@ -31,7 +31,7 @@ enum PipelineFixtures {
             "discharge": "Discharged on 2025-03-07.",
         ]
         return GeneratedNote(task: .dischargeSummary,
-                             sections: OutputTask.dischargeSummary.sections.map { .init(key: $0.key, heading: $0.heading, text: texts[$0.key] ?? notDocumented) },
+                             sections: DocumentTask.dischargeSummary.sections.map { .init(key: $0.key, heading: $0.heading, text: texts[$0.key] ?? notDocumented) },
                              reasoning: nil, promptTokens: 120, generatedTokens: 80, prefillSeconds: 0.1, generationSeconds: 1)
     }
 

@@ -36,7 +36,7 @@ final class PromptTests: XCTestCase {
     func testDialogueTurnsAreRenderedWithRoles() throws {
         let doc = try DialogueReader.read(text: "Doctor: What brings you in?\nPatient: A cough for 3 days.\n", encoding: .utf8, file: "d.txt")
         XCTAssertEqual(ClinicalPrompt.documentText(doc), "Doctor: What brings you in?\nPatient: A cough for 3 days.")
-        XCTAssertEqual(OutputTask(doc.task), .soapNote)
+        XCTAssertEqual(doc.task, .soapNote)
     }
 
     func testTrainingPairIsThePromptPlusTheSectionLines() throws {

@@ -29,7 +29,7 @@ final class TemplateRenderingTests: XCTestCase {
 
     func testMarkdownHasEverySection() throws {
         let md = try PipelineFixtures.render(note, document: doc, format: .markdown)
-        for s in OutputTask.dischargeSummary.sections { XCTAssertTrue(md.contains("## \(s.heading)\n"), s.heading) }
+        for s in DocumentTask.dischargeSummary.sections { XCTAssertTrue(md.contains("## \(s.heading)\n"), s.heading) }
         XCTAssertTrue(md.hasPrefix("# Discharge summary\n"))
     }
 

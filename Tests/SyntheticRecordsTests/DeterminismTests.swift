@@ -1,21 +1,22 @@
+import ClinicalDocuments
 import XCTest
 @testable import SyntheticRecords
 
 /// A seed names a data set: the same seed gives the same bytes, another seed another set, and
 /// record n does not depend on how many records were asked for.
 final class DeterminismTests: XCTestCase {
-    func jsonl(_ task: ReferenceTask, count: Int, seed: UInt64) throws -> String {
+    func jsonl(_ task: DocumentTask, count: Int, seed: UInt64) throws -> String {
         try SyntheticRecords.generate(task: task, count: count, seed: seed).map(JSONLines.line).joined(separator: "\n")
     }
 
     func testSameSeedGivesByteIdenticalOutput() throws {
-        for task in ReferenceTask.allCases {
+        for task in DocumentTask.allCases {
             XCTAssertEqual(try jsonl(task, count: 200, seed: 42), try jsonl(task, count: 200, seed: 42))
         }
     }
 
     func testDifferentSeedsGiveDifferentRecords() throws {
-        for task in ReferenceTask.allCases {
+        for task in DocumentTask.allCases {
             let a = SyntheticRecords.generate(task: task, count: 50, seed: 1)
             let b = SyntheticRecords.generate(task: task, count: 50, seed: 2)
             XCTAssertEqual(zip(a, b).filter { $0.input == $1.input }.count, 0, "\(task)")
@@ -44,7 +45,7 @@ final class DeterminismTests: XCTestCase {
         let patient = object["patient"] as! [String: Any]
         XCTAssertEqual(Set(patient.keys), ["name", "id", "birth_date", "sex", "age"])
         let sections = object["sections"] as! [[String: String]]
-        XCTAssertEqual(sections.map { $0["heading"]! }, ReferenceTask.dischargeSummary.headings)
+        XCTAssertEqual(sections.map { $0["heading"]! }, DocumentTask.dischargeSummary.headings)
         XCTAssertEqual(object["reference"] as? String, r.reference)
     }
 }

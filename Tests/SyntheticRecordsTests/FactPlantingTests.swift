@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import XCTest
 @testable import SyntheticRecords
 
@@ -6,7 +7,7 @@ import XCTest
 final class FactPlantingTests: XCTestCase {
     func testPlantedFactsAreUnsupportedAndFoundByTheExtractor() {
         var kinds: [FactPlanting.Kind: Int] = [:]
-        for task in ReferenceTask.allCases {
+        for task in DocumentTask.allCases {
             for r in SyntheticRecords.generate(task: task, count: 150, seed: 31) {
                 let result = FactPlanting.plant(3, into: r.reference, input: r.input, seed: UInt64(r.index))
                 XCTAssertGreaterThanOrEqual(result.planted.count, 2, "\(r.id)\n\(r.reference)")

@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import XCTest
 @testable import SyntheticRecords
 
@@ -5,7 +6,7 @@ import XCTest
 /// the fact check measure the model and not the data.
 final class FactTests: XCTestCase {
     func testEveryFactIsInTheReferenceAndSupportedByTheInput() {
-        for task in ReferenceTask.allCases {
+        for task in DocumentTask.allCases {
             var checked = 0
             for r in SyntheticRecords.generate(task: task, count: 2000, seed: 5) {
                 XCTAssertFalse(r.facts.isEmpty, r.id)
@@ -20,7 +21,7 @@ final class FactTests: XCTestCase {
     }
 
     func testTheReferenceStatesNoQuantityOrDateTheInputLacks() {
-        for task in ReferenceTask.allCases {
+        for task in DocumentTask.allCases {
             for r in SyntheticRecords.generate(task: task, count: 1000, seed: 6) {
                 XCTAssertEqual(Metrics.unsupportedFacts(output: Metrics.modelWrittenPart(of: r.reference), input: r.input), [],
                                "\(r.id)\n\(r.input)\n\(r.reference)")

@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import XCTest
 @testable import SyntheticRecords
 
@@ -37,7 +38,7 @@ final class ReferenceTests: XCTestCase {
     }
 
     func testGeneratedReferencesFollowTheTemplate() {
-        for task in ReferenceTask.allCases {
+        for task in DocumentTask.allCases {
             for r in SyntheticRecords.generate(task: task, count: 500, seed: 11) {
                 let lines = r.reference.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 XCTAssertEqual(lines.count, task.headings.count + 3, r.id)   // title, patient, sections, final empty
@@ -54,7 +55,7 @@ final class ReferenceTests: XCTestCase {
     }
 
     func testPatientLineComesFromStructuredDataAndAgeFitsTheDates() {
-        for task in ReferenceTask.allCases {
+        for task in DocumentTask.allCases {
             for r in SyntheticRecords.generate(task: task, count: 500, seed: 12) {
                 let p = r.patient
                 let on = r.admission ?? r.visit ?? r.discharge

@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import XCTest
 @testable import SyntheticRecords
 
@@ -15,7 +16,7 @@ final class VarietyTests: XCTestCase {
 
     func testEverySectionIsSometimesMissingAndSometimesPresent() {
         let records = SyntheticRecords.generate(task: .dischargeSummary, count: 1000, seed: 2)
-        for (i, heading) in ReferenceTask.dischargeSummary.headings.enumerated() where heading != "Diagnosis" {
+        for (i, heading) in DocumentTask.dischargeSummary.headings.enumerated() where heading != "Diagnosis" {
             let missing = records.filter { $0.sections[i].text == PlainTextReference.notDocumented }.count
             XCTAssertGreaterThan(missing, 10, heading)
             XCTAssertLessThan(missing, 700, heading)

@@ -1,7 +1,7 @@
 // quill-bench: the engine's benchmark, run by bench/run.sh (`make bench`) in a release build.
 //
 //   quill-bench machine [--threads N]            memory bandwidth (GB/s) and OpenBLAS sgemm (GFLOP/s)
-//   quill-bench model DIR --quant q8 --threads 2 [--prefill 512] [--decode 128]
+//   quill-bench model DIR --quant q8_0 --threads 2 [--prefill 512] [--decode 128]
 //                                                load, prefill and decode speed, peak RSS
 // Each prints one JSON object. Each model configuration runs in its own process so its peak RSS is its own.
 import CBLAS
@@ -61,8 +61,13 @@ func measureSGEMM(threads: Int) -> Double {
     return best
 }
 
+struct BenchError: Error, CustomStringConvertible { let description: String }
+
 func runModel(_ folder: String, args: [String]) throws {
-    let format = WeightFormat(rawValue: option("--quant", args) ?? "q8") ?? .q8_0
+    let name = option("--quant", args) ?? WeightFormat.q8_0.rawValue
+    guard let format = WeightFormat(rawValue: name) else {
+        throw BenchError(description: "--quant \(name): use one of \(WeightFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
     let threads = Int(option("--threads", args) ?? "2") ?? 2
     let prefill = Int(option("--prefill", args) ?? "512") ?? 512
     let decode = Int(option("--decode", args) ?? "128") ?? 128
@@ -126,6 +131,6 @@ case "kernels":
 case "model" where args.count >= 2:
     do { try runModel(args[1], args: args) } catch { FileHandle.standardError.write(Data("quill-bench: \(error)\n".utf8)); exit(1) }
 default:
-    FileHandle.standardError.write(Data("usage: quill-bench machine [--threads N] | model DIR [--quant q8|q4|f32] [--threads N] [--prefill N] [--decode N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: quill-bench machine [--threads N] | model DIR [--quant \(WeightFormat.allCases.map(\.rawValue).joined(separator: "|"))] [--threads N] [--prefill N] [--decode N]\n".utf8))
     exit(2)
 }

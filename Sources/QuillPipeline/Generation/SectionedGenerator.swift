@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import Foundation
 import LLM
 
@@ -26,7 +27,7 @@ public struct GeneratedNote: Sendable, Codable, Equatable {
         public let heading: String
         public let text: String
     }
-    public let task: OutputTask
+    public let task: DocumentTask
     public let sections: [Section]
     /// Text between <think> and </think>, when the model reasoned first (never written to outputs).
     public let reasoning: String?
@@ -52,7 +53,7 @@ public struct SectionedGenerator {
 
     /// Generates the task's sections after `prompt` (ids from `ClinicalPrompt.encode`); `opensThinking` says
     /// whether the prompt ends inside a thought.
-    public func generate(session: InferenceSession, prompt: [Int], opensThinking: Bool, task: OutputTask,
+    public func generate(session: InferenceSession, prompt: [Int], opensThinking: Bool, task: DocumentTask,
                          shouldContinue: () -> Bool = { true }) throws -> GeneratedNote {
         let eos = Set(tokenizer.eosTokenIds)
         // Budgets shrink to what the context has left after the prompt, so a long document on a small-context

@@ -6,7 +6,7 @@ import Tokenizers
 /// the text the daemon sends.
 public enum ClinicalPrompt {
     /// The instruction for a task. All instructions go in the user turn (DeepSeek-R1's advice: no system prompt).
-    public static func instruction(_ task: OutputTask) -> String {
+    public static func instruction(_ task: DocumentTask) -> String {
         let headings = task.sections.map(\.heading).joined(separator: ", ")
         switch task {
         case .dischargeSummary:
@@ -33,20 +33,20 @@ public enum ClinicalPrompt {
     }
 
     /// The user turn's content for a task and the document's text.
-    public static func userMessage(task: OutputTask, documentText: String) -> String {
+    public static func userMessage(task: DocumentTask, documentText: String) -> String {
         let label = task == .soapNote ? "Dialogue" : "Clinical note"
         return "\(instruction(task))\n\n\(label):\n\(documentText)"
     }
 
     /// The rendered prompt text (chat template with the generation prompt).
-    public static func render(task: OutputTask, documentText: String, template: ChatTemplate) throws -> String {
+    public static func render(task: DocumentTask, documentText: String, template: ChatTemplate) throws -> String {
         try template.render([ChatMessage(role: "user", content: userMessage(task: task, documentText: documentText))],
                             addGenerationPrompt: true)
     }
 
     /// The prompt as token ids for serving. The document's text is untrusted: a note that spells out
     /// "<｜User｜>" or "</s>" stays plain text and cannot open a turn (`Tokenizer.encodeChat`).
-    public static func encode(task: OutputTask, documentText: String, tokenizer: Tokenizer,
+    public static func encode(task: DocumentTask, documentText: String, tokenizer: Tokenizer,
                               template: ChatTemplate) throws -> (ids: [Int], opensThinking: Bool) {
         let messages = [ChatMessage(role: "user", content: userMessage(task: task, documentText: documentText))]
         let ids = try tokenizer.encodeChat(messages, template: template, addGenerationPrompt: true)
@@ -55,14 +55,14 @@ public enum ClinicalPrompt {
     }
 
     /// What the model is trained to write after the prompt: one "Heading: text" line per section.
-    public static func completion(task: OutputTask, sections: [String: String]) -> String {
+    public static func completion(task: DocumentTask, sections: [String: String]) -> String {
         task.sections.map { "\($0.heading): \(sections[$0.key] ?? notDocumented)" }.joined(separator: "\n")
     }
 
     /// A (prompt, completion) pair for training, exactly as the daemon would prompt for this document. When the
     /// template opens a thought (DeepSeek-R1's "<think>\n"), the completion closes it at once: the answer follows
     /// "</think>\n\n" as in R1's training format, and section-structured generation forces the same "\n\n".
-    public static func trainingPair(task: OutputTask, documentText: String, sections: [String: String],
+    public static func trainingPair(task: DocumentTask, documentText: String, sections: [String: String],
                                     template: ChatTemplate) throws -> (prompt: String, completion: String) {
         let prompt = try render(task: task, documentText: documentText, template: template)
         let answer = completion(task: task, sections: sections)

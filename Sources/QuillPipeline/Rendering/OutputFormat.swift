@@ -1,3 +1,4 @@
+import ClinicalDocuments
 /// The five formats Quill writes; each is a template `templates/<task>.<format>.mustache` a hospital can edit.
 public enum OutputFormat: String, Sendable, CaseIterable, Codable {
     case text = "txt"
@@ -20,5 +21,5 @@ public enum OutputFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// `<stem>.<task>.<ext>`, e.g. `note-17.discharge-summary.cda.xml`.
-    public func fileName(stem: String, task: OutputTask) -> String { "\(stem).\(task.rawValue).\(fileExtension)" }
+    public func fileName(stem: String, task: DocumentTask) -> String { "\(stem).\(task.fileName).\(fileExtension)" }
 }

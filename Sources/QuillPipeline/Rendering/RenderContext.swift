@@ -28,8 +28,9 @@ public enum RenderContext {
         if let a = p.ageYears { lineParts.append("\(a) years") }
         if let id = p.id, !id.isEmpty { lineParts.append("MRN \(id)") }
 
+        let codes = Dictionary(note.task.sections.map { ($0.key, $0.loinc ?? "") }, uniquingKeysWith: { a, _ in a })
         let sections = note.sections.enumerated().map { i, s -> [String: Any] in
-            ["key": s.key, "heading": s.heading, "text": s.text, "documented": s.text != notDocumented,
+            ["key": s.key, "heading": s.heading, "text": s.text, "documented": s.text != notDocumented, "loinc": codes[s.key] ?? "",
              // FHIR narrative is XHTML inside a JSON string: XML-escaped here, JSON-escaped by the template.
              "text_xhtml": Escaping.xml(s.text), "last": i == note.sections.count - 1]
         }
@@ -45,7 +46,7 @@ public enum RenderContext {
             return df.string(from: date)
         }
         let birthCompact = p.birthDate.map { $0.replacingOccurrences(of: "-", with: "") }
-        let loinc = note.task == .dischargeSummary ? ("18842-5", "Discharge summary") : ("11506-3", "Progress note")
+        let loinc = note.task.documentCode
 
         var patient: [String: Any] = [
             "line": lineParts.joined(separator: ", "),
@@ -67,7 +68,7 @@ public enum RenderContext {
         if let d = document.encounter.discharge { encounter["discharge"] = d; encounter["discharge_compact"] = compactDate(d) }
 
         return [
-            "title": title, "task": note.task.rawValue, "document_id": documentID,
+            "title": title, "task": note.task.fileName, "document_id": documentID,
             "composition_uuid": UUID().uuidString.lowercased(), "patient_uuid": UUID().uuidString.lowercased(),
             "device_uuid": UUID().uuidString.lowercased(),
             "loinc_code": loinc.0, "loinc_name": loinc.1,

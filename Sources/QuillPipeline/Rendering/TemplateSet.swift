@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import Foundation
 import Mustache
 
@@ -13,10 +14,10 @@ public struct TemplateSet: @unchecked Sendable {
     public let folder: URL
     private let templates: [String: MustacheTemplate]
 
-    public static func fileName(task: OutputTask, format: OutputFormat) -> String { "\(task.rawValue).\(format.fileExtension).mustache" }
+    public static func fileName(task: DocumentTask, format: OutputFormat) -> String { "\(task.fileName).\(format.fileExtension).mustache" }
 
     /// Loads and parses the templates for `tasks` × `formats`, failing on the first missing or broken one.
-    public init(folder: URL, tasks: [OutputTask] = OutputTask.allCases, formats: [OutputFormat] = OutputFormat.allCases) throws {
+    public init(folder: URL, tasks: [DocumentTask] = DocumentTask.allCases, formats: [OutputFormat] = OutputFormat.allCases) throws {
         _ = Escaping.registered
         self.folder = folder
         var templates: [String: MustacheTemplate] = [:]
@@ -42,7 +43,7 @@ public struct TemplateSet: @unchecked Sendable {
     }
 
     /// Renders one output. HL7 segments end in carriage returns whatever line endings the template file has.
-    public func render(task: OutputTask, format: OutputFormat, context: [String: Any]) throws -> String {
+    public func render(task: DocumentTask, format: OutputFormat, context: [String: Any]) throws -> String {
         let name = Self.fileName(task: task, format: format)
         guard let template = templates[name] else {
             throw TemplateError(file: folder.appendingPathComponent(name).path, reason: "the template was not loaded for this format")

@@ -6,10 +6,10 @@ import Tokenizers
 
 /// Prompt/completion pairs for training, rendered by the pipeline's own prompt code from what the document
 /// readers make of each synthetic input, so a model is trained on exactly the text the daemon will send.
-enum TrainingPairs {
+public enum TrainingPairs {
     /// The chat template: a model folder's tokenizer_config.json, or a bare .jinja file with DeepSeek-R1's
     /// special tokens (for training a model whose tokenizer does not exist yet).
-    static func template(at path: String) throws -> ChatTemplate {
+    public static func template(at path: String) throws -> ChatTemplate {
         let url = URL(fileURLWithPath: path)
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
@@ -20,17 +20,32 @@ enum TrainingPairs {
                                 sourceName: url.lastPathComponent)
     }
 
-    static func line(_ record: SyntheticRecord, template: ChatTemplate) throws -> String {
-        let task: OutputTask = record.task == .soapNote ? .soapNote : .dischargeSummary
+    public static func line(_ record: SyntheticRecord, template: ChatTemplate) throws -> String {
+        let task = record.task
         let document = try RecordFiles.readBack(record)
+        // Every reference section goes to its task's section, and every required section has a reference text:
+        // otherwise the pair would teach "Not documented." where the reference says something.
         var sections: [String: String] = [:]
         for s in record.sections {
-            if let spec = task.sections.first(where: { $0.heading == s.heading }) { sections[spec.key] = s.text }
+            guard let spec = task.sections.first(where: { $0.heading == s.heading }) else {
+                throw TrainingPairError(record: record.id, problem: "its section \"\(s.heading)\" is not a section of a \(task.fileName)")
+            }
+            sections[spec.key] = s.text
+        }
+        if let missing = task.requiredSections.first(where: { sections[$0.key] == nil }) {
+            throw TrainingPairError(record: record.id, problem: "it has no \"\(missing.heading)\" section, which a \(task.fileName) requires")
         }
         let pair = try ClinicalPrompt.trainingPair(task: task, documentText: ClinicalPrompt.documentText(document),
                                                    sections: sections, template: template)
-        let object: [String: Any] = ["id": record.id, "task": task.rawValue, "prompt": pair.prompt, "completion": pair.completion]
+        let object: [String: Any] = ["id": record.id, "task": task.fileName, "prompt": pair.prompt, "completion": pair.completion]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// A synthetic record that cannot become a training pair without losing or inventing a section.
+public struct TrainingPairError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var record: String
+    public var problem: String
+    public var description: String { "record \(record): \(problem)" }
 }

@@ -5,9 +5,9 @@ import QuillStore
 /// `quill process FILE…`: back-fills. Each file is copied into the inbox (under a temporary name, then renamed,
 /// as any other producer must) and processed with the same pipeline, audit trail and guarantees as the daemon;
 /// the originals are left where they are. Then one line per file says where it ended.
-enum Backfill {
+public enum Backfill {
     /// Copies `files` into the inbox; returns the inbox name each received.
-    static func enqueue(_ files: [String], inbox: String) throws -> [(source: String, inboxName: String)] {
+    public static func enqueue(_ files: [String], inbox: String) throws -> [(source: String, inboxName: String)] {
         let fm = FileManager.default
         try fm.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         var placed: [(String, String)] = []
@@ -31,12 +31,12 @@ enum Backfill {
         return placed
     }
 
-    /// One line per file: JSON when standard output is not a terminal, words when it is.
-    static func report(_ placed: [(source: String, inboxName: String)], databasePath: String) throws {
+    /// Where each file ended, from its latest job: state, job id, and outputs and destination, the earlier job
+    /// for a duplicate, or the failed step and reason (the keys of `quill process`'s JSON lines).
+    public static func outcomes(_ placed: [(source: String, inboxName: String)], databasePath: String) throws -> [[String: Any]] {
         let store = try QuillStore(path: databasePath)
         let jobs = try store.jobs()
-        let tty = isatty(STDOUT_FILENO) != 0
-        for (i, p) in placed.enumerated() {
+        return placed.map { p in
             let job = jobs.filter { $0.inboxName == p.inboxName }.max { $0.id < $1.id }
             var line: [String: Any] = ["file": p.source, "state": job?.state.name ?? "not processed"]
             if let job { line["job"] = job.id }
@@ -50,13 +50,7 @@ enum Backfill {
                 line["step"] = step.rawValue; line["reason"] = reason
             default: break
             }
-            if tty {
-                let detail = (line["reason"] as? String) ?? (line["destination"] as? String).map { "→ \($0)" } ?? ""
-                print("[\(i + 1)/\(placed.count)] \(p.source): \(line["state"]!) \(detail)")
-            } else {
-                let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
-                print(String(decoding: data, as: UTF8.self))
-            }
+            return line
         }
     }
 }

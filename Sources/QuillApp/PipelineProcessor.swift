@@ -5,9 +5,10 @@ import Logging
 import QuillDaemon
 import QuillPipeline
 
-/// The model-backed document processor that `quill serve` and `quill process` run: the model is loaded once
-/// from `config.model` and shared by every worker; each worker borrows its own inference session.
-func makeDocumentProcessor(config: QuillConfig, logger: Logger) throws -> any DocumentProcessor {
+/// The model-backed document processor that `quill serve` and `quill process` run, built from `config`: the
+/// model is loaded once from `model.path` (a Hugging Face folder or a single model file, passed to the loader
+/// as given) and shared by every worker; each worker borrows its own inference session.
+public func makeDocumentProcessor(config: QuillConfig, logger: Logger) throws -> any DocumentProcessor {
     try PipelineProcessor(config: config, logger: logger)
 }
 
@@ -18,9 +19,10 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
     /// ModelFingerprint.sha256 of the model's and the adapter's files, checked against any pins at start.
     let modelSHA256: String
     let adapterSHA256: String?
-    let threadsPerSession: Int
+    let sessions: SessionPool
     private let lock = NSLock()
-    private var idle: [InferenceSession] = []
+    /// `tasks.clinical_note` and `tasks.dialogue`; SIGHUP replaces it.
+    private var taskChoice: TaskChoice
 
     let logger: Logger
     /// Where kept reasoning goes (never into the audit trail).
@@ -29,17 +31,11 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
     init(config: QuillConfig, logger: Logger) throws {
         self.logger = logger
         reasoningFolder = config.stateRoot + "/reasoning"
-        guard !config.model.path.isEmpty else { throw ConfigError(file: nil, "model.path is not set (give --model PATH)") }
-        guard let quantization = Self.weightFormat(config.model.quantization) else {
-            throw ConfigError(file: nil, "model.quantization '\(config.model.quantization)' is not one of q8_0, q4_0, f32")
-        }
-        let formats = try config.tasks.formats.map { name -> OutputFormat in
-            guard let f = Self.outputFormat(name) else {
-                throw ConfigError(file: nil, "tasks.formats: '\(name)' is not one of text, markdown, cda, hl7, fhir")
-            }
-            return f
-        }
-        let templates = URL(fileURLWithPath: try config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot))
+        let modelPath = try ConfigNames.modelPath(config)
+        let quantization = try ConfigNames.weightFormat(config)
+        let formats = try ConfigNames.outputFormats(config)
+        taskChoice = try TaskChoice(config)
+        let templates = URL(fileURLWithPath: try config.paths.templates ?? ShippedFiles.templates(state: config.stateRoot))
         var limits = GenerationLimits()
         limits.maxNewTokens = config.generation.maxNewTokens
         limits.sampling = SamplingParameters(temperature: Float(config.generation.temperature), topP: Float(config.generation.topP),
@@ -50,13 +46,13 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         // Hash (or find in the cache) before loading, refuse a pin mismatch, and after loading check that
         // nothing changed in between: the weights in memory are the ones fingerprinted.
         let cache = FingerprintCache(path: config.stateRoot + "/.quill-model-fingerprints.json")
-        let modelPrint = try ModelFingerprint.of(folder: config.model.path, include: ModelFingerprint.isModelFile, cache: cache)
+        let modelPrint = try ModelFingerprint.of(model: modelPath, include: ModelFingerprint.isModelFile, cache: cache)
         try modelPrint.check(pin: config.model.sha256, key: "model.sha256")
-        pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: config.model.path), quantization: quantization, settings: settings)
+        pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: modelPath), quantization: quantization, settings: settings)
         try modelPrint.checkUnchanged()
         modelSHA256 = modelPrint.sha256
         pipeline.modelSHA256 = modelPrint.sha256
-        let adapterFolder = try Self.adapterFolder(config: config)
+        let adapterFolder = try AdapterSelection.folder(config: config)
         if let adapterFolder {
             let adapterPrint = try ModelFingerprint.of(folder: adapterFolder, include: ModelFingerprint.isAdapterFile, cache: cache)
             try adapterPrint.check(pin: config.model.adapterSHA256, key: "model.adapter_sha256")
@@ -74,7 +70,8 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         }
         if !cache.save() { logger.notice("model fingerprints not cached; the next start hashes the model again", metadata: ["cache": "\(cache.path)"]) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        threadsPerSession = max(1, (config.model.threads > 0 ? config.model.threads : cores) / max(1, config.jobs.workers))
+        let threads = max(1, (config.model.threads > 0 ? config.model.threads : cores) / max(1, config.jobs.workers))
+        sessions = SessionPool(pipeline: pipeline, threadsPerSession: threads)
         logger.info("model loaded", metadata: [
             "model": "\(pipeline.modelID)", "quantization": "\(quantization.rawValue)",
             "adapter": "\(adapter?.version ?? "none")", "model_sha256": "\(modelSHA256)",
@@ -84,8 +81,9 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
 
     func process(_ document: ClinicalDocument, stem: String, inputSHA256: String,
                  interruption: Interruption) throws -> ProcessedDocument {
-        let session = borrowSession()
-        defer { giveBack(session) }
+        let document = currentTaskChoice().apply(to: document)
+        let session = sessions.borrow()
+        defer { sessions.giveBack(session) }
         session.adapter = adapter?.weights
         let result = try pipeline.process(document, stem: stem, inputSHA256: inputSHA256, session: session,
                                           adapterVersion: adapter?.version, adapterSHA256: adapterSHA256, shouldContinue: { !interruption.isRequested })
@@ -113,67 +111,22 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
                 : nil)
     }
 
-    /// SIGHUP: the templates and formats are read again; a broken template is logged and the old ones stay.
+    /// SIGHUP: the templates, formats and task choice are read again; a broken template is logged and the old ones stay.
     func configurationReloaded(_ config: QuillConfig) {
         do {
-            let formats = try config.tasks.formats.map { name -> OutputFormat in
-                guard let f = Self.outputFormat(name) else { throw ConfigError(file: nil, "tasks.formats: '\(name)' is not one of text, markdown, cda, hl7, fhir") }
-                return f
-            }
-            try pipeline.reloadTemplates(folder: URL(fileURLWithPath: try config.paths.templates ?? Self.defaultTemplates(state: config.stateRoot)),
+            let formats = try ConfigNames.outputFormats(config)
+            let choice = try TaskChoice(config)
+            try pipeline.reloadTemplates(folder: URL(fileURLWithPath: try config.paths.templates ?? ShippedFiles.templates(state: config.stateRoot)),
                                          formats: formats)
+            lock.lock(); taskChoice = choice; lock.unlock()
             logger.info("templates reloaded", metadata: ["formats": "\(formats.map(\.rawValue))"])
         } catch {
             logger.error("templates not reloaded; the previous ones stay in use", metadata: ["error": "\(error)"])
         }
     }
 
-    private func borrowSession() -> InferenceSession {
+    private func currentTaskChoice() -> TaskChoice {
         lock.lock(); defer { lock.unlock() }
-        return idle.popLast() ?? pipeline.makeSession(contextLength: min(4096, pipeline.model.config.maxPositions), threads: threadsPerSession)
-    }
-
-    private func giveBack(_ session: InferenceSession) {
-        lock.lock(); idle.append(session); lock.unlock()
-    }
-
-    static func weightFormat(_ name: String) -> WeightFormat? {
-        switch name.lowercased() {
-        case "q8_0", "q8": return .q8_0
-        case "q4_0", "q4": return .q4_0
-        case "f32": return .f32
-        default: return nil
-        }
-    }
-
-    static func outputFormat(_ name: String) -> OutputFormat? {
-        switch name.lowercased() {
-        case "text", "txt": return .text
-        case "markdown", "md": return .markdown
-        case "cda", "cda.xml": return .cda
-        case "hl7": return .hl7
-        case "fhir", "fhir.json": return .fhir
-        default: return nil
-        }
-    }
-
-    static func defaultTemplates(state: String) throws -> String {
-        try ShippedFiles.templates(state: state)
-    }
-
-    /// `model.adapter`: "none", "active" (the version `<state>/adapters/active` names, if any), a version such as
-    /// "v3" (`<state>/adapters/v3`), or a folder path. `nil`: no adapter.
-    static func adapterFolder(config: QuillConfig) throws -> String? {
-        let setting = config.model.adapter.trimmingCharacters(in: .whitespaces)
-        if setting.isEmpty || setting == "none" { return nil }
-        var folder = setting
-        if setting == "active" {
-            let pointer = config.stateRoot + "/adapters/active"
-            guard let name = try? String(contentsOfFile: pointer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-                  !name.isEmpty else { return nil }
-            folder = config.stateRoot + "/adapters/" + name
-        }
-        if !folder.contains("/") { folder = config.stateRoot + "/adapters/" + folder }
-        return folder
+        return taskChoice
     }
 }
