@@ -1,8 +1,9 @@
 import Foundation
 
-/// A PEFT LoRA adapter (`adapter_config.json` + `adapter_model.safetensors`) for a loaded model.
-/// Applied unmerged: y = W x + scale · B (A x), with A [r, in], B [out, r] and scale = alpha / r
-/// (alpha / √r with `use_rslora`), so the daemon can swap adapters without reloading the base.
+/// A PEFT LoRA adapter (`adapter_config.json` + `adapter_model.safetensors`) for a loaded model: one pair
+/// A [r, in], B [out, r] with scale = alpha / r (alpha / √r with `use_rslora`) per adapted projection.
+/// This type loads and holds the pairs; `Linear` applies a pair unmerged (y = W x + b + scale · B (A x)),
+/// so the daemon can swap adapters without reloading the base, and `LanguageModel.merging` folds them in.
 public final class LoRAAdapter: @unchecked Sendable {
     public struct Pair: Sendable {
         public let a: [Float]       // [r, in]

@@ -46,6 +46,21 @@ public final class LayerWeights: @unchecked Sendable {
         }
     }
 
+    /// The projection's bias: q, k and v may carry one (Qwen2; Llama with `attention_bias`), the others never do.
+    package func bias(_ p: Projection) -> [Float]? {
+        switch p {
+        case .q: return qBias
+        case .k: return kBias
+        case .v: return vBias
+        case .o, .gate, .up, .down: return nil
+        }
+    }
+
+    /// The projection as a layer: its weights and bias, with `lora` (a session's adapter pair) applied unmerged.
+    package func linear(_ p: Projection, lora: LoRAAdapter.Pair? = nil) -> Linear {
+        Linear(weight: matrix(p), bias: bias(p), lora: lora)
+    }
+
     /// A copy with some projections replaced (used when an adapter is merged into the weights).
     public func replacing(_ replacements: [Projection: WeightMatrix]) -> LayerWeights {
         func pick(_ p: Projection) -> WeightMatrix { replacements[p] ?? matrix(p) }
