@@ -35,12 +35,15 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "LLM", dependencies: ["Tensors", "Tokenizers"]),
 
+        // SHA-256, below everything that fingerprints or chains bytes (the audit trail, the pipeline's provenance).
+        .target(name: "Digests"),
+
         // Clinical documents in.
         .target(name: "ClinicalDocuments", dependencies: ["CLibXML2"]),
 
         // From document to finished output: prompts, section-structured generation, fact check, templates.
         .target(name: "QuillPipeline", dependencies: [
-            "LLM", "ClinicalDocuments", "QuillStore", .product(name: "Mustache", package: "swift-mustache"),
+            "LLM", "Tokenizers", "ClinicalDocuments", "Digests", .product(name: "Mustache", package: "swift-mustache"),
         ]),
 
         // Synthetic clinical records for training and evaluating the demo model (writes the formats ClinicalDocuments reads).
@@ -51,9 +54,9 @@ let package = Package(
         .target(name: "QuillEval", dependencies: ["QuillPipeline", "SyntheticRecords", "ClinicalDocuments"]),
 
         // The daemon: jobs and the audit chain in SQLite; watching, claiming, running, systemd.
-        .target(name: "QuillStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "QuillStore", dependencies: ["Digests", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "QuillDaemon", dependencies: [
-            "QuillStore", "ClinicalDocuments",
+            "QuillStore", "ClinicalDocuments", "Digests",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -90,9 +93,10 @@ let package = Package(
                 path: "Tests/QuillDaemonTestSupport"),
         .executableTarget(name: "quill-daemon-testhost", dependencies: ["QuillDaemonTestSupport", "QuillDaemon"],
                           path: "Tests/QuillDaemonTestHost"),
-        .testTarget(name: "QuillStoreTests", dependencies: ["QuillStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "QuillStoreTests", dependencies: ["QuillStore", "Digests", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuillDaemonTests", dependencies: [
-            "QuillDaemon", "QuillStore", "QuillDaemonTestSupport", "ClinicalDocuments", "quill-daemon-testhost",
+            "QuillDaemon", "QuillStore", "Digests", "QuillDaemonTestSupport", "ClinicalDocuments", "quill-daemon-testhost",
         ]),
     ],
     swiftLanguageModes: [.v5]

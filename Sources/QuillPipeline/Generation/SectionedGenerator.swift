@@ -1,5 +1,6 @@
 import Foundation
 import LLM
+import Tokenizers
 
 /// Limits of one section-structured generation.
 public struct GenerationLimits: Sendable, Codable, Equatable {
