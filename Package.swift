@@ -68,7 +68,10 @@ let package = Package(
         ]),
 
         // The engine's benchmark (bench/run.sh, `make bench`).
-        .executableTarget(name: "quill-bench", dependencies: ["LLM", "CBLAS", "CKernels"], path: "bench/EngineBench"),
+        .executableTarget(name: "quill-bench", dependencies: ["LLM", "Tensors", "CBLAS", "CKernels", "CBandwidthProbe"],
+                          path: "bench/EngineBench"),
+        // Its memory-bandwidth probe: a benchmark's tool, not part of the engine that ships.
+        .target(name: "CBandwidthProbe", path: "bench/BandwidthProbe", cSettings: [.unsafeFlags(["-O3"])]),
 
         // `make bench`: tokenizer speed against Hugging Face tokenizers (bench/tokenizer.sh).
         .executableTarget(name: "TokenizerBench", dependencies: ["Tokenizers"], path: "bench/TokenizerBench",
