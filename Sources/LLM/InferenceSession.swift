@@ -22,8 +22,8 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
 /// one worker owns a session. `adapter` may be swapped between sequences without touching the model.
 public final class InferenceSession {
     public let model: LanguageModel
-    public let pool: ThreadPool
-    public let cache: KVCache
+    package let pool: ThreadPool
+    package let cache: KVCache
     public let batchCapacity: Int
     public var adapter: LoRAAdapter? { didSet { linears = Self.linears(model, adapter, outputs: outputs); ensureLoRAScratch() } }
     /// Number of positions already in the cache.
