@@ -36,12 +36,15 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "LLM", dependencies: ["Tensors", "Tokenizers"]),
 
+        // SHA-256, below everything that fingerprints or chains bytes (the audit trail, the pipeline's provenance).
+        .target(name: "Digests"),
+
         // Clinical documents in.
         .target(name: "ClinicalDocuments", dependencies: ["CLibXML2"]),
 
         // From document to finished output: prompts, section-structured generation, fact check, templates.
         .target(name: "QuillPipeline", dependencies: [
-            "LLM", "ClinicalDocuments", "QuillStore", .product(name: "Mustache", package: "swift-mustache"),
+            "LLM", "Tokenizers", "ClinicalDocuments", "Digests", .product(name: "Mustache", package: "swift-mustache"),
         ]),
 
         // Synthetic clinical records for training and evaluating the demo model (writes the formats ClinicalDocuments reads).
@@ -52,9 +55,9 @@ let package = Package(
         .target(name: "QuillEval", dependencies: ["QuillPipeline", "SyntheticRecords", "ClinicalDocuments"]),
 
         // The daemon: jobs and the audit chain in SQLite; watching, claiming, running, systemd.
-        .target(name: "QuillStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "QuillStore", dependencies: ["Digests", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "QuillDaemon", dependencies: [
-            "QuillStore", "ClinicalDocuments",
+            "QuillStore", "ClinicalDocuments", "Digests",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -74,7 +77,10 @@ let package = Package(
         ]),
 
         // The engine's benchmark (bench/run.sh, `make bench`).
-        .executableTarget(name: "quill-bench", dependencies: ["LLM", "CBLAS", "CKernels"], path: "bench/EngineBench"),
+        .executableTarget(name: "quill-bench", dependencies: ["LLM", "Tensors", "CBLAS", "CKernels", "CBandwidthProbe"],
+                          path: "bench/EngineBench"),
+        // Its memory-bandwidth probe: a benchmark's tool, not part of the engine that ships.
+        .target(name: "CBandwidthProbe", path: "bench/BandwidthProbe", cSettings: [.unsafeFlags(["-O3"])]),
 
         // `make bench`: tokenizer speed against Hugging Face tokenizers (bench/tokenizer.sh).
         .executableTarget(name: "TokenizerBench", dependencies: ["Tokenizers"], path: "bench/TokenizerBench",
@@ -99,9 +105,10 @@ let package = Package(
                 path: "Tests/QuillDaemonTestSupport"),
         .executableTarget(name: "quill-daemon-testhost", dependencies: ["QuillDaemonTestSupport", "QuillDaemon"],
                           path: "Tests/QuillDaemonTestHost"),
-        .testTarget(name: "QuillStoreTests", dependencies: ["QuillStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "QuillStoreTests", dependencies: ["QuillStore", "Digests", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuillDaemonTests", dependencies: [
-            "QuillDaemon", "QuillStore", "QuillDaemonTestSupport", "ClinicalDocuments", "quill-daemon-testhost",
+            "QuillDaemon", "QuillStore", "Digests", "QuillDaemonTestSupport", "ClinicalDocuments", "quill-daemon-testhost",
         ]),
         // The daemon with the real processor on models/demo: real inotify, SQLite, model and templates.
         .testTarget(name: "QuillAppTests", dependencies: [

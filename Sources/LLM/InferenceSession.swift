@@ -22,18 +22,21 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
 /// one worker owns a session. `adapter` may be swapped between sequences without touching the model.
 public final class InferenceSession {
     public let model: LanguageModel
-    public let pool: ThreadPool
-    public let cache: KVCache
+    package let pool: ThreadPool
+    package let cache: KVCache
     public let batchCapacity: Int
-    public var adapter: LoRAAdapter? { didSet { ensureLoRAScratch() } }
+    public var adapter: LoRAAdapter? { didSet { linears = Self.linears(model, adapter, outputs: outputs); ensureLoRAScratch() } }
     /// Number of positions already in the cache.
     public private(set) var position = 0
 
     // Activations, row-major [batch, width]. Names follow the forward pass.
     private let x, a, q, k, v, att, proj, gate, up, h: UnsafeMutablePointer<Float>
     private let aq, attq, hq: QuantizedActivations?
-    private var loraTmp: UnsafeMutablePointer<Float>
-    private var loraTmpCapacity: Int
+    /// A·x of the LoRA pair being applied [batch, r], overwritten by every adapted projection.
+    private var loraHidden: UnsafeMutablePointer<Float>
+    private var loraHiddenCapacity: Int
+    /// Each layer's projections with this session's adapter pairs, grouped by the input they read.
+    private var linears: [BlockLinears] = []
     private let scores: [UnsafeMutablePointer<Float>]
     private let ropeScratch: [UnsafeMutablePointer<Float>]
     private let logitsBuffer: UnsafeMutablePointer<Float>
@@ -57,11 +60,12 @@ public final class InferenceSession {
         aq = quantized || model.lmHead.format != .f32 ? QuantizedActivations(capacityRows: B, columns: C) : nil
         attq = quantized ? QuantizedActivations(capacityRows: B, columns: qDim) : nil
         hq = quantized ? QuantizedActivations(capacityRows: B, columns: I) : nil
-        loraTmpCapacity = 0
-        loraTmp = buffer(0)
+        loraHiddenCapacity = 0
+        loraHidden = buffer(0)
         scores = (0..<pool.threads).map { _ in buffer(B * capacity) }
         ropeScratch = (0..<pool.threads).map { _ in buffer(c.headDim) }
         logitsBuffer = buffer(c.vocabulary)
+        linears = Self.linears(model, nil, outputs: outputs)
         _ = Self.singleThreadedBLAS
     }
 
@@ -71,13 +75,34 @@ public final class InferenceSession {
     private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
     deinit {
-        for p in [x, a, q, k, v, att, proj, gate, up, h, loraTmp, logitsBuffer] { p.deallocate() }
+        for p in [x, a, q, k, v, att, proj, gate, up, h, loraHidden, logitsBuffer] { p.deallocate() }
         scores.forEach { $0.deallocate() }; ropeScratch.forEach { $0.deallocate() }
     }
 
     private func ensureLoRAScratch() {
         let need = batchCapacity * (adapter?.maxRank ?? 0)
-        if need > loraTmpCapacity { loraTmp.deallocate(); loraTmp = .allocate(capacity: need); loraTmpCapacity = need }
+        if need > loraHiddenCapacity { loraHidden.deallocate(); loraHidden = .allocate(capacity: need); loraHiddenCapacity = need }
+    }
+
+    /// One block's seven projections as four groups, one per input: a → q, k, v; att → o; m → gate, up; h → down.
+    private struct BlockLinears {
+        let qkv, o, gateUp, down: LinearGroup
+    }
+
+    /// Where each projection writes, in this session's buffers.
+    private var outputs: [Projection: UnsafeMutablePointer<Float>] {
+        [.q: q, .k: k, .v: v, .o: proj, .gate: gate, .up: up, .down: proj]
+    }
+
+    /// Built when the session starts and when its adapter changes, never per token.
+    private static func linears(_ model: LanguageModel, _ adapter: LoRAAdapter?,
+                                outputs: [Projection: UnsafeMutablePointer<Float>]) -> [BlockLinears] {
+        model.layers.enumerated().map { l, layer in
+            func group(_ projections: [Projection]) -> LinearGroup {
+                LinearGroup(projections.map { p in (layer.linear(p, lora: adapter?.pair(layer: l, p)), outputs[p]!) })
+            }
+            return BlockLinears(qkv: group([.q, .k, .v]), o: group([.o]), gateUp: group([.gate, .up]), down: group([.down]))
+        }
     }
 
     /// Forgets the sequence; the next forward starts at position 0.
@@ -117,12 +142,11 @@ public final class InferenceSession {
         for (t, id) in tokens.enumerated() { model.embedding.dequantizeRow(id, into: x + t * C) }
 
         for (l, layer) in model.layers.enumerated() {
+            let linear = linears[l]
             // a = RMSNorm(x); q, k, v = a·Wᵀ (+ b) (+ LoRA)
             RMSNorm.forward(x, weight: layer.inputNorm, eps: c.rmsNormEps, rows: T, width: C, into: a)
             aq?.quantize(a, rows: T)
-            project([(layer.q, q), (layer.k, k), (layer.v, v)], input: a, inputQ: aq, tokens: T)
-            addBias(layer.qBias, to: q, rows: T); addBias(layer.kBias, to: k, rows: T); addBias(layer.vBias, to: v, rows: T)
-            applyLoRA(layer: l, [.q, .k, .v], outputs: [q, k, v], input: a, tokens: T)
+            linear.qkv.forward(x: a, xq: aq, tokens: T, loraHidden: loraHidden, pool: pool)
 
             // RoPE on q and k, then k, v into the cache at their positions.
             // One token's rotation is too small to share out; a batch's is not.
@@ -142,22 +166,19 @@ public final class InferenceSession {
                               kvHeads: c.kvHeads, headDim: c.headDim, out: att, scores: scores, pool: pool)
             // x += att·Woᵀ
             attq?.quantize(att, rows: T)
-            project([(layer.o, proj)], input: att, inputQ: attq, tokens: T)
-            applyLoRA(layer: l, [.o], outputs: [proj], input: att, tokens: T)
+            linear.o.forward(x: att, xq: attq, tokens: T, loraHidden: loraHidden, pool: pool)
             addInPlace(x, proj, count: T * C)
 
             // x += down(SiLU(gate(m)) ⊙ up(m)), m = RMSNorm(x)
             RMSNorm.forward(x, weight: layer.postNorm, eps: c.rmsNormEps, rows: T, width: C, into: a)
             aq?.quantize(a, rows: T)
-            project([(layer.gate, gate), (layer.up, up)], input: a, inputQ: aq, tokens: T)
-            applyLoRA(layer: l, [.gate, .up], outputs: [gate, up], input: a, tokens: T)
+            linear.gateUp.forward(x: a, xq: aq, tokens: T, loraHidden: loraHidden, pool: pool)
             runShared(T) { share, shares in
                 let r = ThreadPool.range(of: share, shares: shares, count: T * I, alignment: 64)
                 if !r.isEmpty { SwiGLU.forward(gate: self.gate + r.lowerBound, up: self.up + r.lowerBound, count: r.count, into: self.h + r.lowerBound) }
             }
             hq?.quantize(h, rows: T)
-            project([(layer.down, proj)], input: h, inputQ: hq, tokens: T)
-            applyLoRA(layer: l, [.down], outputs: [proj], input: h, tokens: T)
+            linear.down.forward(x: h, xq: hq, tokens: T, loraHidden: loraHidden, pool: pool)
             addInPlace(x, proj, count: T * C)
         }
     }
@@ -181,47 +202,6 @@ public final class InferenceSession {
     /// Element-wise work: inline for a single token (a parallel region costs more than the work), shared for a batch.
     private func runShared(_ tokens: Int, _ body: (Int, Int) -> Void) {
         if tokens == 1 { body(0, 1) } else { pool.run { body($0, pool.threads) } }
-    }
-
-    /// out_j = input · W_jᵀ for several matrices reading the same input, in one parallel region.
-    private func project(_ jobs: [(WeightMatrix, UnsafeMutablePointer<Float>)], input: UnsafePointer<Float>,
-                         inputQ: QuantizedActivations?, tokens T: Int) {
-        pool.run { share in
-            for (w, out) in jobs {
-                let range = ThreadPool.range(of: share, shares: self.pool.threads, count: w.rows, alignment: 16)
-                if range.isEmpty { continue }
-                if T == 1 {
-                    w.matvecRows(range, x: input, xq: inputQ, xRow: 0, y: out)
-                } else {
-                    w.matmulRows(range, x: input, xq: inputQ, tokens: T, y: out, ldy: w.rows)
-                }
-            }
-        }
-    }
-
-    /// out += scale · (input · Aᵀ) · Bᵀ for each adapted projection (unmerged LoRA).
-    private func applyLoRA(layer l: Int, _ projections: [Projection], outputs: [UnsafeMutablePointer<Float>],
-                           input: UnsafePointer<Float>, tokens T: Int) {
-        guard let adapter else { return }
-        for (p, out) in zip(projections, outputs) {
-            guard let pair = adapter.pair(layer: l, p) else { continue }
-            let w = model.layers[l].matrix(p), r = pair.rank
-            pair.a.withUnsafeBufferPointer { A in pair.b.withUnsafeBufferPointer { B in
-                // tmp [T, r] = input [T, in] · Aᵀ
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(r), Int32(w.columns), 1,
-                            input, Int32(w.columns), A.baseAddress, Int32(w.columns), 0, loraTmp, Int32(r))
-                // out [T, outDim] += scale · tmp · Bᵀ
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(w.rows), Int32(r), pair.scale,
-                            loraTmp, Int32(r), B.baseAddress, Int32(r), 1, out, Int32(w.rows))
-            } }
-        }
-    }
-
-    private func addBias(_ bias: [Float]?, to y: UnsafeMutablePointer<Float>, rows: Int) {
-        guard let bias else { return }
-        bias.withUnsafeBufferPointer { b in
-            for r in 0..<rows { let row = y + r * b.count; for i in 0..<b.count { row[i] += b[i] } }
-        }
     }
 
     private func addInPlace(_ y: UnsafeMutablePointer<Float>, _ d: UnsafePointer<Float>, count: Int) {

@@ -8,13 +8,13 @@ public final class LanguageModel: @unchecked Sendable {
     public let config: ModelConfig
     public let architecture: Architecture
     public let format: WeightFormat
-    public let embedding: WeightMatrix      // [V, C]
-    public let layers: [LayerWeights]
-    public let finalNorm: [Float]           // [C]
-    public let lmHead: WeightMatrix         // [V, C]; the embedding itself when tied
-    public let rope: RotaryEmbedding
+    package let embedding: WeightMatrix      // [V, C]
+    package let layers: [LayerWeights]
+    package let finalNorm: [Float]           // [C]
+    package let lmHead: WeightMatrix         // [V, C]; the embedding itself when tied
+    package let rope: RotaryEmbedding
 
-    public init(folder: URL, config: ModelConfig, architecture: Architecture, format: WeightFormat, embedding: WeightMatrix,
+    package init(folder: URL, config: ModelConfig, architecture: Architecture, format: WeightFormat, embedding: WeightMatrix,
                 layers: [LayerWeights], finalNorm: [Float], lmHead: WeightMatrix) {
         self.folder = folder; self.config = config; self.architecture = architecture; self.format = format
         self.embedding = embedding; self.layers = layers; self.finalNorm = finalNorm; self.lmHead = lmHead

@@ -1,27 +1,28 @@
 import Foundation
 
-/// A PEFT LoRA adapter (`adapter_config.json` + `adapter_model.safetensors`) for a loaded model.
-/// Applied unmerged: y = W x + scale · B (A x), with A [r, in], B [out, r] and scale = alpha / r
-/// (alpha / √r with `use_rslora`), so the daemon can swap adapters without reloading the base.
+/// A PEFT LoRA adapter (`adapter_config.json` + `adapter_model.safetensors`) for a loaded model: one pair
+/// A [r, in], B [out, r] with scale = alpha / r (alpha / √r with `use_rslora`) per adapted projection.
+/// This type loads and holds the pairs; `Linear` applies a pair unmerged (y = W x + b + scale · B (A x)),
+/// so the daemon can swap adapters without reloading the base, and `LanguageModel.merging` folds them in.
 public final class LoRAAdapter: @unchecked Sendable {
-    public struct Pair: Sendable {
-        public let a: [Float]       // [r, in]
-        public let b: [Float]       // [out, r]
-        public let rank: Int
-        public let scale: Float
+    package struct Pair: Sendable {
+        package let a: [Float]       // [r, in]
+        package let b: [Float]       // [out, r]
+        package let rank: Int
+        package let scale: Float
     }
 
     public let folder: URL
     /// layer index → projection → its A/B pair
-    public let modules: [Int: [Projection: Pair]]
+    package let modules: [Int: [Projection: Pair]]
     public let maxRank: Int
 
-    public init(folder: URL, modules: [Int: [Projection: Pair]]) {
+    package init(folder: URL, modules: [Int: [Projection: Pair]]) {
         self.folder = folder; self.modules = modules
         self.maxRank = modules.values.flatMap { $0.values.map(\.rank) }.max() ?? 0
     }
 
-    public func pair(layer: Int, _ p: Projection) -> Pair? { modules[layer]?[p] }
+    package func pair(layer: Int, _ p: Projection) -> Pair? { modules[layer]?[p] }
 
     /// Loads an adapter folder and checks every tensor against `config`'s shapes.
     public static func load(folder: URL, for config: ModelConfig) throws -> LoRAAdapter {

@@ -1,4 +1,5 @@
 import ClinicalDocuments
+import Digests
 import Foundation
 import Logging
 import QuillStore

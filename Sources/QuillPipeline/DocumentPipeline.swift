@@ -1,7 +1,8 @@
 import ClinicalDocuments
+import Digests
 import Foundation
 import LLM
-import QuillStore
+import Tokenizers
 
 /// What the pipeline needs to know, from Quill's config.
 public struct PipelineSettings: Sendable {

@@ -1,3 +1,5 @@
+import Digests
+
 /// HMAC-SHA256 (RFC 2104) over Quill's own `SHA256`: the audit chain's keyed hash. Checked against
 /// the RFC 4231 test vectors and against Python's `hmac` module (tools/fixtures/make_hmac_fixtures.py)
 /// in `HMACTests`.

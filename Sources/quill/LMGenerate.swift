@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LLM
+import Tokenizers
 
 /// `quill lm generate`: run the model on a prompt and print the continuation (and speeds with --json).
 struct LMGenerate: ParsableCommand {

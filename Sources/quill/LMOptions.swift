@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LLM
+import Tokenizers
 
 /// Options shared by the `quill lm` commands that load a model.
 struct ModelOptions: ParsableArguments {

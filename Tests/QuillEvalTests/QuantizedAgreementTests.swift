@@ -2,6 +2,7 @@ import Foundation
 import LLM
 import QuillEval
 import QuillPipeline
+import Tokenizers
 import XCTest
 
 /// q4 and q8 against the original f32 demo model, on the hand-written notes and dialogues (text it never saw):

@@ -5,9 +5,11 @@
 //                                                load, prefill and decode speed, peak RSS
 // Each prints one JSON object. Each model configuration runs in its own process so its peak RSS is its own.
 import CBLAS
+import CBandwidthProbe
 import CKernels
 import Foundation
 import LLM
+import Tensors
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 

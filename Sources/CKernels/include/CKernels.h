@@ -46,15 +46,6 @@ uint16_t quill_f32_to_f16(float f);
 #ifdef __cplusplus
 extern "C" {
 #endif
-/// Sums n floats with wide loads: the benchmark's memory-bandwidth probe (reads every byte once).
-float quill_stream_sum(const float *x, int64_t n);
-#ifdef __cplusplus
-}
-#endif
-
-#ifdef __cplusplus
-extern "C" {
-#endif
 /// Whether this CPU has AVX-512 BF16 dot products (VDPBF16PS), which the batched path prefers.
 int quill_has_bf16_dot(void);
 /// fp32 -> bf16, round to nearest even (n values).

@@ -24,10 +24,10 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
 }
 
 /// SplitMix64 (Steele et al. 2014): small, fast, and the same sequence on every platform for a seed.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+package struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
+    package init(seed: UInt64) { state = seed }
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -35,7 +35,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
     /// Uniform in [0, 1) with 53 bits.
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    package mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
 
 /// Chooses tokens from logits under `SamplingParameters`, with its own seeded random state.
@@ -61,7 +61,7 @@ public struct Sampler {
     }
 
     /// CTRL's repetition penalty (Keskar et al. 2019) as transformers applies it.
-    public func penalized(_ input: [Float], history: [Int]) -> [Float] {
+    package func penalized(_ input: [Float], history: [Int]) -> [Float] {
         var logits = input
         if parameters.repetitionPenalty != 1 {
             for id in Set(history) where id >= 0 && id < logits.count {
@@ -73,7 +73,7 @@ public struct Sampler {
 
     /// The tokens that may be drawn and their probabilities (summing to 1), most likely first:
     /// penalty, temperature, top-k, then top-p (the token that crosses p stays in, as in transformers).
-    public func distribution(logits input: [Float], history: [Int]) -> [(id: Int, probability: Double)] {
+    package func distribution(logits input: [Float], history: [Int]) -> [(id: Int, probability: Double)] {
         let logits = penalized(input, history: history)
         let temperature = parameters.isGreedy ? 1 : parameters.temperature
         // Sorted by logit, highest first; ties keep the lower id first, so the order is deterministic.
@@ -93,7 +93,7 @@ public struct Sampler {
     }
 
     /// Index of the largest logit; the lowest index wins a tie, as torch.argmax does.
-    public static func argmax(_ logits: [Float]) -> Int {
+    package static func argmax(_ logits: [Float]) -> Int {
         var best = 0
         for i in 1..<logits.count where logits[i] > logits[best] { best = i }
         return best

@@ -3,10 +3,10 @@ import Foundation
 
 /// Causal scaled dot-product attention with grouped-query heads (Vaswani et al. 2017; GQA, Ainslie et al. 2023)
 /// over the KV cache: q-head h reads kv-head h / (nH / nKV). Scores and softmax in fp32.
-public enum Attention {
+package enum Attention {
     /// out [T, nH·hd] for queries q [T, nH·hd] at positions start..<start+T, whose keys and values are
     /// already in `keys`/`values` [start+T, nKV·hd]. `scores` holds T × (start+T) floats per share.
-    public static func forward(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+    package static func forward(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
                                start: Int, tokens T: Int, heads: Int, kvHeads: Int, headDim hd: Int,
                                out: UnsafeMutablePointer<Float>, scores: [UnsafeMutablePointer<Float>], pool: ThreadPool) {
         let P = start + T, qWidth = heads * hd, kvWidth = kvHeads * hd, group = heads / kvHeads

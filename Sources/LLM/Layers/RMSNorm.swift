@@ -1,8 +1,8 @@
 /// RMSNorm (Zhang & Sennrich 2019) as transformers computes it for Qwen2/Llama:
 /// y = w ⊙ (x / sqrt(mean(x²) + eps)), in fp32.
-public enum RMSNorm {
+package enum RMSNorm {
     /// Normalizes `rows` rows of `width` values from `x` into `y` (may alias).
-    public static func forward(_ x: UnsafePointer<Float>, weight: [Float], eps: Float, rows: Int, width: Int,
+    package static func forward(_ x: UnsafePointer<Float>, weight: [Float], eps: Float, rows: Int, width: Int,
                                into y: UnsafeMutablePointer<Float>) {
         weight.withUnsafeBufferPointer { w in
             for r in 0..<rows {

@@ -46,7 +46,7 @@ public struct RopeParameters: Sendable, Equatable {
     }
 
     /// inv_freq[i] = 1 / θ^(2i/d), i < d/2, in fp32 as transformers computes it, then scaled.
-    public func inverseFrequencies(headDim d: Int) -> [Float] {
+    package func inverseFrequencies(headDim d: Int) -> [Float] {
         let base = (0..<(d / 2)).map { i in 1 / pow(theta, Float(2 * i) / Float(d)) }
         switch scaling {
         case .none: return base
@@ -66,11 +66,11 @@ public struct RopeParameters: Sendable, Equatable {
 
 /// Applies rotary embeddings in place, in the "rotate half" layout of transformers (NEOX): element i
 /// pairs with element i + d/2:  x'_i = x_i cos − x_{i+d/2} sin,  x'_{i+d/2} = x_{i+d/2} cos + x_i sin.
-public struct RotaryEmbedding: Sendable {
-    public let headDim: Int
-    public let inverseFrequencies: [Float]
+package struct RotaryEmbedding: Sendable {
+    package let headDim: Int
+    package let inverseFrequencies: [Float]
 
-    public init(headDim: Int, parameters: RopeParameters) {
+    package init(headDim: Int, parameters: RopeParameters) {
         self.headDim = headDim
         self.inverseFrequencies = parameters.inverseFrequencies(headDim: headDim)
     }

@@ -6,12 +6,12 @@ import Glibc
 /// A read-only memory map of a whole file. Weight bytes are read from the page cache where they lie;
 /// `release(_:)` tells the kernel a converted range is no longer needed, so loading a model and
 /// quantizing it does not leave the original file's pages counted in the process's resident memory.
-public final class MappedFile: @unchecked Sendable {
-    public let path: String
-    public let base: UnsafeRawPointer
-    public let size: Int
+package final class MappedFile: @unchecked Sendable {
+    package let path: String
+    package let base: UnsafeRawPointer
+    package let size: Int
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ModelLoadError.unreadable(file: path, reason: String(cString: strerror(errno))) }
@@ -30,7 +30,7 @@ public final class MappedFile: @unchecked Sendable {
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
 
     /// Drops the pages of [offset, offset + count) from this process's resident set (they stay in the page cache).
-    public func release(offset: Int, count: Int) {
+    package func release(offset: Int, count: Int) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = (offset + page - 1) / page * page, end = (offset + count) / page * page
         if end > start { madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED)) }

@@ -1,24 +1,24 @@
 import Foundation
 
 /// One tensor's entry in a safetensors header.
-public struct SafetensorInfo: Sendable {
-    public let name: String
-    public let dtype: String
-    public let shape: [Int]
+package struct SafetensorInfo: Sendable {
+    package let name: String
+    package let dtype: String
+    package let shape: [Int]
     /// Byte range inside the file (header already accounted for).
-    public let offset: Int
-    public let byteCount: Int
+    package let offset: Int
+    package let byteCount: Int
 
-    public var elementCount: Int { shape.reduce(1, *) }
+    package var elementCount: Int { shape.reduce(1, *) }
 }
 
 /// A memory-mapped `.safetensors` file: u64 little-endian header length, a JSON header, then the data.
 /// Every offset and size is checked against the file before anything is read.
-public final class SafetensorsFile: @unchecked Sendable {
-    public let file: MappedFile
-    public let tensors: [String: SafetensorInfo]
+package final class SafetensorsFile: @unchecked Sendable {
+    package let file: MappedFile
+    package let tensors: [String: SafetensorInfo]
     /// The header's `__metadata__` (PEFT and transformers write `{"format": "pt"}`).
-    public let metadata: [String: String]
+    package let metadata: [String: String]
 
     /// The largest header accepted: real headers are kilobytes to a few megabytes.
     static let maximumHeaderBytes = 100 << 20
@@ -26,11 +26,11 @@ public final class SafetensorsFile: @unchecked Sendable {
                                             "I8": 1, "U8": 1, "BOOL": 1, "U16": 2, "U32": 4, "U64": 8,
                                             "F8_E4M3": 1, "F8_E5M2": 1]
 
-    public convenience init(path: String) throws {
+    package convenience init(path: String) throws {
         try self.init(file: MappedFile(path: path))
     }
 
-    public init(file: MappedFile) throws {
+    package init(file: MappedFile) throws {
         self.file = file
         let path = file.path
         func bad(_ reason: String) -> ModelLoadError { .malformedSafetensors(file: path, reason: reason) }
@@ -83,10 +83,10 @@ public final class SafetensorsFile: @unchecked Sendable {
     }
 
     /// The tensor's bytes.
-    public func bytes(of info: SafetensorInfo) -> UnsafeRawPointer { file.base + info.offset }
+    package func bytes(of info: SafetensorInfo) -> UnsafeRawPointer { file.base + info.offset }
 
     /// Copies `count` elements starting at element `start` of a F32, F16 or BF16 tensor into floats.
-    public func readFloats(_ info: SafetensorInfo, start: Int = 0, count: Int? = nil,
+    package func readFloats(_ info: SafetensorInfo, start: Int = 0, count: Int? = nil,
                            into out: UnsafeMutablePointer<Float>) throws {
         let n = count ?? info.elementCount
         // A thrown error, not a precondition: release builds of this module compile preconditions away.

@@ -5,14 +5,14 @@ import Glibc
 
 /// The safetensors weights of a Hugging Face model folder: `model.safetensors`, or the shards named by
 /// `model.safetensors.index.json` (names are read from the index, never made up: shard names vary).
-public final class WeightStore: @unchecked Sendable {
-    public let folder: URL
+package final class WeightStore: @unchecked Sendable {
+    package let folder: URL
     private var files: [String: SafetensorsFile] = [:]
     private var location: [String: String] = [:]
     /// The file a missing tensor is reported against: the index when there is one.
     private let describedAs: String
 
-    public init(folder: URL) throws {
+    package init(folder: URL) throws {
         self.folder = folder
         let index = folder.appendingPathComponent("model.safetensors.index.json")
         if FileManager.default.fileExists(atPath: index.path) {
@@ -43,7 +43,7 @@ public final class WeightStore: @unchecked Sendable {
         }
     }
 
-    public func contains(_ name: String) -> Bool { lookup(name) != nil }
+    package func contains(_ name: String) -> Bool { lookup(name) != nil }
 
     private func lookup(_ name: String) -> (SafetensorsFile, SafetensorInfo)? {
         guard let shard = location[name], let file = files[shard], let info = file.tensors[name] else { return nil }
@@ -51,7 +51,7 @@ public final class WeightStore: @unchecked Sendable {
     }
 
     /// The tensor `name`, checked to have `shape`.
-    public func tensor(_ name: String, shape: [Int]) throws -> (SafetensorsFile, SafetensorInfo) {
+    package func tensor(_ name: String, shape: [Int]) throws -> (SafetensorsFile, SafetensorInfo) {
         guard let (file, info) = lookup(name) else {
             throw ModelLoadError.missingTensor(file: location[name].map { folder.appendingPathComponent($0).path } ?? describedAs, tensor: name)
         }
@@ -63,7 +63,7 @@ public final class WeightStore: @unchecked Sendable {
     }
 
     /// A small tensor (norm weights, biases) as floats.
-    public func floats(_ name: String, shape: [Int]) throws -> [Float] {
+    package func floats(_ name: String, shape: [Int]) throws -> [Float] {
         let (file, info) = try tensor(name, shape: shape)
         var out = [Float](repeating: 0, count: info.elementCount)
         try out.withUnsafeMutableBufferPointer { try file.readFloats(info, into: $0.baseAddress!) }
@@ -72,7 +72,7 @@ public final class WeightStore: @unchecked Sendable {
 
     /// A 2-D weight [rows, columns] held in `format`. F32 files used as f32 are not copied; everything else
     /// is converted one row at a time, and the file's pages are released as it goes.
-    public func matrix(_ name: String, rows: Int, columns: Int, format: WeightFormat) throws -> WeightMatrix {
+    package func matrix(_ name: String, rows: Int, columns: Int, format: WeightFormat) throws -> WeightMatrix {
         let (file, info) = try tensor(name, shape: [rows, columns])
         if format == .f32, info.dtype == "F32", info.offset % 4 == 0 {
             return WeightMatrix(rows: rows, columns: columns, format: .f32, bytes: file.bytes(of: info), owner: file)

@@ -1,6 +1,7 @@
 import ClinicalDocuments
 import Foundation
 import LLM
+import Tokenizers
 
 /// Limits of one section-structured generation.
 public struct GenerationLimits: Sendable, Codable, Equatable {

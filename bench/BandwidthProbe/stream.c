@@ -1,5 +1,5 @@
 // The benchmark's memory-bandwidth probe: a read-only stream through a buffer much larger than the caches.
-#include "CKernels.h"
+#include "BandwidthProbe.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 __attribute__((target("avx2")))
