@@ -33,7 +33,9 @@ let package = Package(
         // The engine: general, knows nothing about clinical documents.
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Tokenizers"),
-        .target(name: "LLM", dependencies: ["Tensors", "Tokenizers"]),
+        // GGUF files: metadata, tensor infos, and each tensor's bytes where they lie (memory-mapped).
+        .target(name: "GGUF", dependencies: ["Tensors"]),
+        .target(name: "LLM", dependencies: ["Tensors", "Tokenizers", "GGUF"]),
 
         // Clinical documents in.
         .target(name: "ClinicalDocuments", dependencies: ["CLibXML2"]),
@@ -73,6 +75,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM"], exclude: ["Fixtures"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Tensors"], exclude: ["Fixtures"]),
         // Tests/Data (the public samples and tokenizers the tests read), decompressed where committed as .gz.
         .target(name: "CommittedTestData", path: "Tests/CommittedTestData"),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "CommittedTestData"], exclude: ["Fixtures"]),
