@@ -37,7 +37,7 @@ struct GGUFCursor {
         let raw = try u64(what)
         let most = remaining / max(1, minimumBytes)
         guard raw <= UInt64(most) else {
-            throw fail("\(what) is \(raw), more than the \(remaining) bytes left in the file can hold", at: start)
+            throw fail("\(what) is \(raw), more than the \(remaining) bytes left in the file can hold (truncated or corrupt?)", at: start)
         }
         return Int(raw)
     }

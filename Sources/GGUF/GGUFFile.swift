@@ -19,7 +19,8 @@ public final class GGUFFile: @unchecked Sendable {
     public let dataOffset: Int
     public let size: Int
     private let base: UnsafeRawPointer
-    private let mapped: Bool
+    /// Keeps the map alive (and unmaps it when the last tensor borrowing it is gone).
+    private let mapping: GGUFMapping
     private let values: [String: GGUFValue]
     private let tensorIndex: [String: Int]
 
@@ -34,33 +35,17 @@ public final class GGUFFile: @unchecked Sendable {
     static let maximumArrayDepth = 4
 
     public convenience init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw GGUFError(file: path, place: "file", reason: "cannot be opened: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw GGUFError(file: path, place: "file", reason: String(cString: strerror(errno))) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw GGUFError(file: path, place: "file", reason: "not a regular file") }
-        let size = Int(st.st_size)
-        guard size > 0 else { throw GGUFError(file: path, place: "byte 0", reason: "the file is empty") }
-        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw GGUFError(file: path, place: "file", reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
-        do {
-            try self.init(path: path, base: UnsafeRawPointer(p), size: size, mapped: true)
-        } catch {
-            munmap(p, size)
-            throw error
-        }
+        try self.init(mapping: GGUFMapping(path: path))
     }
 
-    private init(path: String, base: UnsafeRawPointer, size: Int, mapped: Bool) throws {
-        self.path = path; self.base = base; self.size = size; self.mapped = mapped
+    private init(mapping: GGUFMapping) throws {
+        let path = mapping.path, base = mapping.base, size = mapping.size
         var c = GGUFCursor(base: base, size: size, file: path)
         let magic = try c.take(4, what: "the magic number")
         guard Array(UnsafeRawBufferPointer(start: magic, count: 4)) == Array("GGUF".utf8) else {
             throw c.fail("no GGUF magic number (the file starts with \(Array(UnsafeRawBufferPointer(start: magic, count: 4))))", at: 0)
         }
-        version = try c.u32("the version")
+        let version = try c.u32("the version")
         guard version == 2 || version == 3 else {
             throw c.fail("GGUF version \(version) is not supported (versions 2 and 3 are)", at: 4)
         }
@@ -131,7 +116,7 @@ public final class GGUFFile: @unchecked Sendable {
         let infoEnd = c.offset
         let (padded, overflow) = infoEnd.addingReportingOverflow(alignment - 1)
         guard !overflow else { throw c.fail("the data section's start overflows") }
-        dataOffset = padded / alignment * alignment
+        let dataOffset = padded / alignment * alignment
         guard raw.isEmpty || dataOffset <= size else {
             throw c.fail("the data section would start at byte \(dataOffset), past the end of the \(size)-byte file (truncated?)")
         }
@@ -154,14 +139,15 @@ public final class GGUFFile: @unchecked Sendable {
                             reason: "its data (from data offset \(b.fileOffset - dataOffset)) overlaps tensor '\(a.name)' (data offsets \(a.fileOffset - dataOffset)..<\(a.fileOffset - dataOffset + a.byteCount))")
         }
 
+        self.path = path; self.base = base; self.size = size; self.mapping = mapping
+        self.version = version
+        self.dataOffset = dataOffset
         self.metadata = metadata
         self.values = values
         self.alignment = alignment
         self.tensors = tensors
         self.tensorIndex = index
     }
-
-    deinit { if mapped { munmap(UnsafeMutableRawPointer(mutating: base), size) } }
 
     private static func readValue(_ c: inout GGUFCursor, key: String, depth: Int) throws -> GGUFValue {
         let typeAt = c.offset
@@ -275,4 +261,29 @@ public final class GGUFFile: @unchecked Sendable {
     public func bytes(of info: GGUFTensorInfo) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base + info.fileOffset, count: info.byteCount)
     }
+}
+
+/// A read-only private map of a whole file, unmapped when released.
+final class GGUFMapping: @unchecked Sendable {
+    let path: String
+    let base: UnsafeRawPointer
+    let size: Int
+
+    init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw GGUFError(file: path, place: "file", reason: "cannot be opened: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw GGUFError(file: path, place: "file", reason: String(cString: strerror(errno))) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw GGUFError(file: path, place: "file", reason: "not a regular file") }
+        size = Int(st.st_size)
+        guard size > 0 else { throw GGUFError(file: path, place: "byte 0", reason: "the file is empty") }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw GGUFError(file: path, place: "file", reason: "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        base = UnsafeRawPointer(p)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
 }
