@@ -23,7 +23,7 @@ struct LMChatTemplate: ParsableCommand {
 
     func run() throws {
         let override = try template.map { try String(contentsOf: URL(fileURLWithPath: $0), encoding: .utf8) }
-        let chat = try ChatTemplate(modelFolder: URL(fileURLWithPath: model), override: override)
+        let chat = try ModelFiles.chatTemplate(at: URL(fileURLWithPath: model), override: override)
         // Read as text so that the key order of tool arguments survives into `tojson`, as in Python.
         let text = try String(contentsOf: URL(fileURLWithPath: messages), encoding: .utf8)
         print(try chat.render(messagesJSON: text, addGenerationPrompt: addGenerationPrompt), terminator: "")

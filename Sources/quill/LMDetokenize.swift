@@ -18,7 +18,7 @@ struct LMDetokenize: ParsableCommand {
     var skipSpecial = false
 
     func run() throws {
-        let tokenizer = try Tokenizer(modelFolder: URL(fileURLWithPath: model))
+        let tokenizer = try ModelFiles.tokenizer(at: URL(fileURLWithPath: model))
         var parsed: [Int] = []
         for part in ids.split(separator: ",") {
             guard let id = Int(part.trimmingCharacters(in: .whitespaces)) else {

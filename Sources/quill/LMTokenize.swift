@@ -28,7 +28,7 @@ struct LMTokenize: ParsableCommand {
     }
 
     func run() throws {
-        let tokenizer = try Tokenizer(modelFolder: URL(fileURLWithPath: model))
+        let tokenizer = try ModelFiles.tokenizer(at: URL(fileURLWithPath: model))
         let input: String
         if let text {
             input = text
