@@ -12,6 +12,18 @@ public enum ModelFiles {
             && FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) && !isFolder.boolValue
     }
 
+    /// The model's config without touching the weights: a folder's config.json, or a GGUF file's metadata.
+    public static func config(at url: URL) throws -> ModelConfig {
+        if isGGUF(url) { return try ModelConfig(gguf: GGUFFile(path: url.path)) }
+        return try ModelConfig.load(url.appendingPathComponent("config.json"))
+    }
+
+    /// Bytes of a GGUF file's tensors (they are mapped as stored, whatever `--quant` says); nil for a folder.
+    public static func storedWeightBytes(at url: URL) throws -> Int? {
+        guard isGGUF(url) else { return nil }
+        return try GGUFFile(path: url.path).tensors.reduce(0) { $0 + $1.byteCount }
+    }
+
     public static func tokenizer(at url: URL) throws -> Tokenizer {
         guard isGGUF(url) else { return try Tokenizer(modelFolder: url) }
         let file = try GGUFFile(path: url.path)
