@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LLM
 import Tokenizers
 
 /// `quill lm detokenize`: token ids back to text through the tokenizer's decoder.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LLM
 import Tokenizers
 
 /// `quill lm tokenize`: text to token ids with a model folder's tokenizer.json, exactly as Hugging Face would.
