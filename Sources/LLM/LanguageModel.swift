@@ -24,7 +24,9 @@ public final class LanguageModel: @unchecked Sendable {
     /// Loads a Hugging Face model folder (`config.json` + safetensors), holding weights in `format`.
     /// With q4, the embedding and output head are held in q8: they are a small share of the bytes read
     /// per token and the most sensitive to rounding (llama.cpp keeps its output head at higher precision too).
+    /// A `.gguf` file instead of a folder is loaded by `load(gguf:)` (its weights as stored; `format` unused).
     public static func load(folder: URL, format: WeightFormat) throws -> LanguageModel {
+        if ModelFiles.isGGUF(folder) { return try load(gguf: folder) }
         let configURL = folder.appendingPathComponent("config.json")
         let config = try ModelConfig.load(configURL)
         let architecture = try Architectures.resolve(config, file: configURL.path)

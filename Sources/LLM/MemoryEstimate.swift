@@ -1,7 +1,7 @@
 /// What a model costs in memory in a given format, from its config alone (the loader holds exactly this).
 public struct MemoryEstimate: Sendable {
     public let parameters: Int
-    public let weightBytes: Int
+    public var weightBytes: Int
     public let kvCacheBytes: Int
     public let contextLength: Int
 

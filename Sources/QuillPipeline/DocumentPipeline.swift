@@ -67,7 +67,7 @@ public final class DocumentPipeline: @unchecked Sendable {
     /// Loads model, tokenizer and chat template from a model folder, and the templates.
     public convenience init(modelFolder: URL, quantization: WeightFormat, settings: PipelineSettings) throws {
         try self.init(model: LanguageModel.load(folder: modelFolder, format: quantization),
-                      tokenizer: Tokenizer(modelFolder: modelFolder), chatTemplate: ChatTemplate(modelFolder: modelFolder),
+                      tokenizer: ModelFiles.tokenizer(at: modelFolder), chatTemplate: ModelFiles.chatTemplate(at: modelFolder),
                       settings: settings)
     }
 

@@ -41,7 +41,14 @@ public struct ModelFingerprint: Sendable, Equatable {
 
     /// Hashes the files of `folder` that `include` accepts, reusing `cache` for files whose identity
     /// did not change. A folder with none of them is an error naming the folder.
+    /// `folder` may also be one model file (a `.gguf`): then it alone is hashed, as the file's folder and its name.
     public static func of(folder: String, include: (String) -> Bool, cache: FingerprintCache?) throws -> ModelFingerprint {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+            let url = URL(fileURLWithPath: folder)
+            let parent = url.deletingLastPathComponent().path, name = url.lastPathComponent
+            return try of(folder: parent, include: { $0 == name }, cache: cache)
+        }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
             throw ModelIntegrityError(message: "\(folder) cannot be listed to fingerprint the model (\(error.localizedDescription))")

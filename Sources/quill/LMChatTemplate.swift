@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LLM
 import Tokenizers
 
 /// `quill lm chat-template`: render a model's chat template for a conversation, as transformers'
@@ -23,7 +24,7 @@ struct LMChatTemplate: ParsableCommand {
 
     func run() throws {
         let override = try template.map { try String(contentsOf: URL(fileURLWithPath: $0), encoding: .utf8) }
-        let chat = try ChatTemplate(modelFolder: URL(fileURLWithPath: model), override: override)
+        let chat = try ModelFiles.chatTemplate(at: URL(fileURLWithPath: model), override: override)
         // Read as text so that the key order of tool arguments survives into `tojson`, as in Python.
         let text = try String(contentsOf: URL(fileURLWithPath: messages), encoding: .utf8)
         print(try chat.render(messagesJSON: text, addGenerationPrompt: addGenerationPrompt), terminator: "")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LLM
 import Tokenizers
 
 /// `quill lm detokenize`: token ids back to text through the tokenizer's decoder.
@@ -18,7 +19,7 @@ struct LMDetokenize: ParsableCommand {
     var skipSpecial = false
 
     func run() throws {
-        let tokenizer = try Tokenizer(modelFolder: URL(fileURLWithPath: model))
+        let tokenizer = try ModelFiles.tokenizer(at: URL(fileURLWithPath: model))
         var parsed: [Int] = []
         for part in ids.split(separator: ",") {
             guard let id = Int(part.trimmingCharacters(in: .whitespaces)) else {

@@ -61,11 +61,11 @@ struct LMGenerate: ParsableCommand {
         // Text needs the tokenizer; ids alone do not (tiny test models have none), but use it when it is there.
         let tokenizerFile = options.modelURL.appendingPathComponent("tokenizer.json")
         let tokenizer = (self.prompt != nil || FileManager.default.fileExists(atPath: tokenizerFile.path))
-            ? try Tokenizer(modelFolder: options.modelURL) : nil
+            ? try ModelFiles.tokenizer(at: options.modelURL) : nil
         let prompt: [Int]
         if let text = self.prompt, let tokenizer {
             if chat {
-                let template = try ChatTemplate(modelFolder: options.modelURL)
+                let template = try ModelFiles.chatTemplate(at: options.modelURL)
                 let rendered = try template.render([ChatMessage(role: "user", content: text)], addGenerationPrompt: true)
                 // The template already holds BOS and the turn markers: parse them as special tokens, add nothing.
                 prompt = tokenizer.encode(rendered, addSpecialTokens: false, parseSpecial: true)

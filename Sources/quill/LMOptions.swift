@@ -5,7 +5,7 @@ import Tokenizers
 
 /// Options shared by the `quill lm` commands that load a model.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "A Hugging Face model folder (config.json, *.safetensors, tokenizer.json).")
+    @Option(help: "A Hugging Face model folder (config.json, *.safetensors, tokenizer.json) or a .gguf file.")
     var model: String
 
     @Option(help: "How weights are held in memory (ggml's names).")

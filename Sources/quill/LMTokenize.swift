@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LLM
 import Tokenizers
 
 /// `quill lm tokenize`: text to token ids with a model folder's tokenizer.json, exactly as Hugging Face would.
@@ -28,7 +29,7 @@ struct LMTokenize: ParsableCommand {
     }
 
     func run() throws {
-        let tokenizer = try Tokenizer(modelFolder: URL(fileURLWithPath: model))
+        let tokenizer = try ModelFiles.tokenizer(at: URL(fileURLWithPath: model))
         let input: String
         if let text {
             input = text

@@ -12,6 +12,9 @@ public struct RopeParameters: Sendable, Equatable {
 
     public var theta: Float
     public var scaling: Scaling
+    /// llama.cpp's "normal" rope: element 2i pairs with 2i+1. GGUF llama files store W_q and W_k rows permuted for
+    /// it (convert_hf_to_gguf), so rotating adjacent pairs of those weights' outputs equals rotate-half on HF's.
+    public var adjacentPairs = false
 
     public init(theta: Float, scaling: Scaling = .none) { self.theta = theta; self.scaling = scaling }
 
@@ -69,9 +72,11 @@ public struct RopeParameters: Sendable, Equatable {
 package struct RotaryEmbedding: Sendable {
     package let headDim: Int
     package let inverseFrequencies: [Float]
+    package let adjacentPairs: Bool
 
     package init(headDim: Int, parameters: RopeParameters) {
         self.headDim = headDim
+        self.adjacentPairs = parameters.adjacentPairs
         self.inverseFrequencies = parameters.inverseFrequencies(headDim: headDim)
     }
 
@@ -83,6 +88,17 @@ package struct RotaryEmbedding: Sendable {
         for i in 0..<half {
             let angle = Float(position) * inverseFrequencies[i]
             cos[i] = Foundation.cos(angle); sin[i] = Foundation.sin(angle)
+        }
+        if adjacentPairs {
+            for h in 0..<heads {
+                let v = x + h * headDim
+                for i in 0..<half {
+                    let a = v[2 * i], b = v[2 * i + 1]
+                    v[2 * i] = a * cos[i] - b * sin[i]
+                    v[2 * i + 1] = b * cos[i] + a * sin[i]
+                }
+            }
+            return
         }
         for h in 0..<heads {
             let v = x + h * headDim
