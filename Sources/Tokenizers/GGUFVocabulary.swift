@@ -24,23 +24,18 @@ public struct GGUFVocabulary: Sendable {
     public var addEOS: Bool?
     /// `tokenizer.chat_template`.
     public var chatTemplate: String?
+    /// `tokenizer.ggml.add_space_prefix`: whether "llama" (SentencePiece-style) vocabularies put `▁` before the
+    /// text; nil means llama.cpp's default, yes.
+    public var addSpacePrefix: Bool?
 
     public init(model: String, preTokenizer: String? = nil, tokens: [String], tokenTypes: [Int32]? = nil,
                 scores: [Float]? = nil, merges: [String]? = nil, bosTokenId: Int? = nil, eosTokenId: Int? = nil,
                 endOfTurnTokenIds: [Int] = [], unknownTokenId: Int? = nil, paddingTokenId: Int? = nil,
-                addBOS: Bool? = nil, addEOS: Bool? = nil, chatTemplate: String? = nil) {
+                addBOS: Bool? = nil, addEOS: Bool? = nil, chatTemplate: String? = nil, addSpacePrefix: Bool? = nil) {
         self.model = model; self.preTokenizer = preTokenizer; self.tokens = tokens; self.tokenTypes = tokenTypes
         self.scores = scores; self.merges = merges; self.bosTokenId = bosTokenId; self.eosTokenId = eosTokenId
         self.endOfTurnTokenIds = endOfTurnTokenIds; self.unknownTokenId = unknownTokenId
         self.paddingTokenId = paddingTokenId; self.addBOS = addBOS; self.addEOS = addEOS; self.chatTemplate = chatTemplate
-    }
-}
-
-extension Tokenizer {
-    /// A tokenizer from a GGUF file's vocabulary, giving the same ids as Hugging Face's tokenizer of that model.
-    /// `file` names the GGUF file in errors.
-    public convenience init(gguf vocabulary: GGUFVocabulary, file: String) throws {
-        // Replaced by the GGUF tokenizer work; until then a GGUF file's vocabulary is refused by name.
-        throw TokenizerError.unreadable(file: file, reason: "tokenizer.ggml.model '\(vocabulary.model)' is not supported yet")
+        self.addSpacePrefix = addSpacePrefix
     }
 }

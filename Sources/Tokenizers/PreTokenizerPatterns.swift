@@ -9,6 +9,12 @@ enum SplitPattern: Equatable {
     /// GPT-2, also what `ByteLevel` with `use_regex: true` splits with:
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
     case gpt2
+    /// `[set]+` (or `\s?[set]+` with `optionalWhitespace`), taking at least `minLength` and at most `maxLength`
+    /// scalars of the set. Text between matches stays as pieces of its own (the patterns of llama.cpp's
+    /// pre-tokenizer list, see GGUFPreTokenizer.swift).
+    case run(ScalarSet, optionalWhitespace: Bool = false, minLength: Int = 1, maxLength: Int = .max)
+    /// `\s+$`: the whitespace at the end of the piece.
+    case trailingWhitespace
 
     static let qwen2Regex = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     static let llama3Regex = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
@@ -33,9 +39,94 @@ enum SplitPattern: Equatable {
             switch self {
             case .llama3Style(let maxDigits): end = scanner.llama3Piece(at: i, maxDigits: maxDigits)
             case .gpt2: end = scanner.gpt2Piece(at: i)
+            case .run, .trailingWhitespace:
+                splitAtMatches(scanner, in: range, body)
+                return
             }
             body(i..<end)
             i = end
+        }
+    }
+
+    /// For patterns that do not match everywhere: each leftmost match is a piece, and so is the text between.
+    private func splitAtMatches(_ scanner: Scanner, in range: Range<Int>, _ body: (Range<Int>) -> Void) {
+        var gapStart = range.lowerBound
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let next = scanner.scalar(at: i).next
+            guard let end = match(scanner, at: i, rangeStart: range.lowerBound) else {
+                i = next
+                continue
+            }
+            if gapStart < i { body(gapStart..<i) }
+            body(i..<end)
+            i = end
+            gapStart = end
+        }
+        if gapStart < range.upperBound { body(gapStart..<range.upperBound) }
+    }
+
+    /// The end of the match starting at byte i, or nil when none starts there.
+    private func match(_ scanner: Scanner, at i: Int, rangeStart: Int) -> Int? {
+        switch self {
+        case .llama3Style, .gpt2:
+            return nil
+        case .trailingWhitespace:
+            // \s+ then the end: only a whitespace run that reaches the end of the piece.
+            var j = i
+            while j < scanner.end {
+                let (c, n) = scanner.classAt(j)
+                if c != .whitespace { return nil }
+                j = n
+            }
+            return j > i ? j : nil
+        case .run(let set, let optionalWhitespace, let minLength, let maxLength):
+            var (v, j) = scanner.scalar(at: i)
+            if optionalWhitespace && CharacterClass.of(v) == .whitespace && j < scanner.end {
+                // \s? is greedy: it takes the whitespace when the set follows, else gives it back.
+                let (after, afterNext) = scanner.scalar(at: j)
+                if set.contains(after) { v = after; j = afterNext }
+            }
+            guard set.contains(v) else { return nil }
+            var count = 1
+            while count < maxLength && j < scanner.end {
+                let (w, n) = scanner.scalar(at: j)
+                guard set.contains(w) else { break }
+                j = n
+                count += 1
+            }
+            return count >= minLength ? j : nil
+        }
+    }
+}
+
+/// The scalars a `SplitPattern.run` takes.
+enum ScalarSet: Equatable {
+    /// Closed ranges of scalar values (a regex bracket expression).
+    case ranges([ClosedRange<UInt32>])
+    /// `\p{N}`.
+    case numbers
+    /// `[\p{P}\$\+<=>\^~\|]`: Unicode punctuation and these ASCII symbols.
+    case punctuationAndSymbols
+
+    func contains(_ v: UInt32) -> Bool {
+        switch self {
+        case .ranges(let ranges):
+            for r in ranges where r.contains(v) { return true }
+            return false
+        case .numbers:
+            return CharacterClass.of(v) == .number
+        case .punctuationAndSymbols:
+            // $ + < = > ^ ~ | are symbols (Sm, Sc, Sk), not punctuation, in Unicode.
+            if [0x24, 0x2B, 0x3C, 0x3D, 0x3E, 0x5E, 0x7E, 0x7C].contains(v) { return true }
+            guard let scalar = Unicode.Scalar(v) else { return false }
+            switch scalar.properties.generalCategory {
+            case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+                 .initialPunctuation, .finalPunctuation, .otherPunctuation:
+                return true
+            default:
+                return false
+            }
         }
     }
 }

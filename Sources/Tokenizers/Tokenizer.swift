@@ -103,6 +103,26 @@ public final class Tokenizer: @unchecked Sendable {
         }
     }
 
+    /// A tokenizer from parts built elsewhere (a GGUF file's vocabulary, see GGUFTokenizer.swift).
+    init(normalizer: Normalizer?, preTokenizer: PreTokenizer?, model: BPEModel, decoder: Decoder?,
+         postProcessor: PostProcessor, addedTokens: [AddedToken], bosTokenId: Int?, eosTokenIds: [Int]) {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.decoder = decoder
+        self.postProcessor = postProcessor
+        self.addedTokens = addedTokens
+        var byId: [Int: AddedToken] = [:]
+        var byContent: [String: Int] = [:]
+        for t in addedTokens where byContent[t.content] == nil { byId[t.id] = t; byContent[t.content] = t.id }
+        addedById = byId
+        addedByContent = byContent
+        matcher = AddedTokenMatcher(addedTokens)
+        vocabularySize = model.tokenStrings.count
+        self.bosTokenId = bosTokenId
+        self.eosTokenIds = eosTokenIds
+    }
+
     // MARK: Encoding
 
     /// The token ids of `text`.
