@@ -66,6 +66,9 @@ extension WeightFormat {
         case .f32: return .f32
         case .q8_0: return .q8_0
         case .q4_0: return .q4_0
+        case .q4_K: return .q4_K
+        case .q5_K: return .q5_K
+        case .q6_K: return .q6_K
         }
     }
 

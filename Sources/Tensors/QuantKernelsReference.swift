@@ -18,6 +18,9 @@ public enum QuantKernelsReference {
     /// dot(W[row], x) with W in Q8_0 or Q4_0, x quantized as above: Σ_blocks d_w · d_x · Σ q_w q_x.
     public static func dot(row: UnsafeRawPointer, columns: Int, format: WeightFormat,
                            scales: [Float], values: [Int8]) -> Float {
+        if format.blockValues == 256 {
+            return KQuantKernelsReference.dot(row: row, columns: columns, format: format, scales: scales, values: values)
+        }
         var acc: Float = 0
         for b in 0..<(columns / 32) {
             let block = row + b * format.blockBytes

@@ -77,8 +77,8 @@ package final class WeightStore: @unchecked Sendable {
         if format == .f32, info.dtype == "F32", info.offset % 4 == 0 {
             return WeightMatrix(rows: rows, columns: columns, format: .f32, bytes: file.bytes(of: info), owner: file)
         }
-        if format != .f32, columns % 32 != 0 {
-            throw ModelLoadError.unsupported(file: file.file.path, reason: "tensor '\(name)' has \(columns) columns, not a multiple of 32, so it cannot be block-quantized")
+        if columns % format.blockValues != 0 {
+            throw ModelLoadError.unsupported(file: file.file.path, reason: "tensor '\(name)' has \(columns) columns, not a multiple of \(format.blockValues), so it cannot be held as \(format.rawValue)")
         }
         let rowBytes = format.rowBytes(columns: columns)
         let storage = Self.allocateWeights(byteCount: max(1, rows * rowBytes))
