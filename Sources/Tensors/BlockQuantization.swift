@@ -41,6 +41,8 @@ public enum BlockQuantization {
                     qs[j] = UInt8(truncatingIfNeeded: lo) | (UInt8(truncatingIfNeeded: hi) << 4)
                 }
             }
+        case .q4_1, .q5_0, .q5_1, .f16, .bf16:
+            LegacyBlockQuantization.quantize(values, count: count, format: format, into: out)
         }
     }
 
@@ -67,6 +69,8 @@ public enum BlockQuantization {
                     out[b * blockSize + j + 16] = d * Float(Int(qs[j] >> 4) - 8)
                 }
             }
+        case .q4_1, .q5_0, .q5_1, .f16, .bf16:
+            LegacyBlockQuantization.dequantize(row, count: count, format: format, into: out)
         }
     }
 }

@@ -66,6 +66,11 @@ extension WeightFormat {
         case .f32: return .f32
         case .q8_0: return .q8_0
         case .q4_0: return .q4_0
+        case .q4_1: return .q4_1
+        case .q5_0: return .q5_0
+        case .q5_1: return .q5_1
+        case .f16: return .f16
+        case .bf16: return .bf16
         }
     }
 

@@ -7,19 +7,23 @@ public enum WeightFormat: String, Sendable, CaseIterable, Codable {
     case q8_0 = "q8"
     /// 32-value blocks: fp16 scale then 16 bytes of 4-bit values offset by 8 (18 bytes). GGUF type 2.
     case q4_0 = "q4"
+    /// 32-value blocks: fp16 scale, fp16 minimum, 16 bytes of 4-bit values (20 bytes). GGUF type 3.
+    case q4_1
+    /// 32-value blocks: fp16 scale, 32 high bits, 16 bytes of low nibbles, offset by 16 (22 bytes). GGUF type 6.
+    case q5_0
+    /// 32-value blocks: fp16 scale, fp16 minimum, 32 high bits, 16 bytes of low nibbles (24 bytes). GGUF type 7.
+    case q5_1
+    /// IEEE half floats, row-major. GGUF type 1.
+    case f16
+    /// bfloat16 (the top half of an IEEE float), row-major. GGUF type 30.
+    case bf16
 
-    /// Values per block (1 for dense floats).
-    public var blockValues: Int { self == .f32 ? 1 : 32 }
+    /// Values per block (1 for plain numbers).
+    public var blockValues: Int { ggmlType.blockValues }
 
     /// Bytes per block.
-    public var blockBytes: Int {
-        switch self {
-        case .f32: return 4
-        case .q8_0: return 34
-        case .q4_0: return 18
-        }
-    }
+    public var blockBytes: Int { ggmlType.blockBytes }
 
-    /// Bytes that one row of `columns` values occupies. Quantized rows need `columns % 32 == 0`.
+    /// Bytes that one row of `columns` values occupies. Block formats need `columns % blockValues == 0`.
     public func rowBytes(columns: Int) -> Int { columns / blockValues * blockBytes }
 }

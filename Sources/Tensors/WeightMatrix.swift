@@ -13,14 +13,14 @@ public final class WeightMatrix: @unchecked Sendable {
 
     /// Takes `bytes` as they are (rows * rowBytes), keeping `owner` alive for as long as the matrix lives.
     public init(rows: Int, columns: Int, format: WeightFormat, bytes: UnsafeRawPointer, owner: AnyObject?) {
-        precondition(format == .f32 || columns % 32 == 0, "quantized rows need a multiple of 32 columns")
+        precondition(columns % format.blockValues == 0, "quantized rows need a whole number of blocks")
         self.rows = rows; self.columns = columns; self.format = format
         self.bytes = bytes; self.owner = owner; self.ownsBytes = false
     }
 
     /// Quantizes a dense row-major [rows, columns] float matrix into `format`, row by row.
     public init(quantizing values: UnsafePointer<Float>, rows: Int, columns: Int, format: WeightFormat) {
-        precondition(format == .f32 || columns % 32 == 0, "quantized rows need a multiple of 32 columns")
+        precondition(columns % format.blockValues == 0, "quantized rows need a whole number of blocks")
         self.rows = rows; self.columns = columns; self.format = format
         let rowBytes = format.rowBytes(columns: columns)
         let storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, rows * rowBytes), alignment: 64)
@@ -78,6 +78,8 @@ public final class WeightMatrix: @unchecked Sendable {
             let kernel = format == .q8_0 ? quill_matvec_q8_0 : quill_matvec_q4_0
             kernel(w, Int64(n), Int64(columns), xq.scales + xRow * nb, xq.values + xRow * columns,
                    xq.sums + xRow * nb, y + r0)
+        case .q4_1, .q5_0, .q5_1, .f16, .bf16:
+            legacyMatvecRows(range, x: x, xq: xq, xRow: xRow, y: y)
         }
     }
 
@@ -111,16 +113,18 @@ public final class WeightMatrix: @unchecked Sendable {
             }
             let kernel = format == .q8_0 ? quill_gemm_q8_0 : quill_gemm_q4_0
             kernel(w, Int64(n), Int64(columns), Int64(tokens), xq.scales, xq.values, xq.sums, y + r0, Int64(ldy))
+        case .q4_1, .q5_0, .q5_1, .f16, .bf16:
+            legacyMatmulRows(range, x: x, xq: xq, tokens: tokens, y: y, ldy: ldy)
         }
     }
 
     /// Expands a stripe of rows to bf16 at a time (shared by every token) and multiplies it with the bf16 tokens.
-    private func matmulRowsBF16(w: UnsafePointer<UInt8>, rows n: Int, x: UnsafePointer<UInt16>, tokens: Int,
+    func matmulRowsBF16(w: UnsafePointer<UInt8>, rows n: Int, x: UnsafePointer<UInt16>, tokens: Int,
                                 y: UnsafeMutablePointer<Float>, ldy: Int) {
         let stripe = 64
         let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: stripe * columns)
         defer { scratch.deallocate() }
-        let ggmlType: Int32 = format == .q8_0 ? 8 : 2
+        let ggmlType = Int32(format.ggmlType.rawValue)
         var r = 0
         while r < n {
             let m = min(stripe, n - r)

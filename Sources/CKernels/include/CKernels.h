@@ -67,3 +67,5 @@ void quill_gemm_bf16(const uint16_t *w, int64_t rows, int64_t cols, int64_t ntok
 #ifdef __cplusplus
 }
 #endif
+
+#include "legacyquants.h"
