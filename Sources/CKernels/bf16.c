@@ -45,6 +45,7 @@ static inline uint16_t load_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2)
 
 void quill_dequantize_rows_bf16(const uint8_t *w, int format, int64_t rows, int64_t cols, uint16_t *out) {
     if (quill_dequantize_rows_bf16_kquant(w, format, rows, cols, out)) return;  // Q4_K, Q5_K, Q6_K: kquants.c
+    if (quill_dequantize_rows_bf16_legacy(w, format, rows, cols, out)) return;
 #if defined(__x86_64__)
     if (quill_has_bf16_dot()) { dequantize_rows_bf16_avx512(w, format, rows, cols, out); return; }
 #endif

@@ -43,6 +43,8 @@ public enum BlockQuantization {
             }
         case .q4_K, .q5_K, .q6_K:
             KQuantBlocks.quantize(values, count: count, format: format, into: out)
+        case .q4_1, .q5_0, .q5_1, .f16, .bf16:
+            LegacyBlockQuantization.quantize(values, count: count, format: format, into: out)
         }
     }
 
@@ -71,6 +73,8 @@ public enum BlockQuantization {
             }
         case .q4_K, .q5_K, .q6_K:
             KQuantBlocks.dequantize(row, count: count, format: format, into: out)
+        case .q4_1, .q5_0, .q5_1, .f16, .bf16:
+            LegacyBlockQuantization.dequantize(row, count: count, format: format, into: out)
         }
     }
 }

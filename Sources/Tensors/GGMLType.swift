@@ -69,6 +69,11 @@ extension WeightFormat {
         case .q4_K: return .q4_K
         case .q5_K: return .q5_K
         case .q6_K: return .q6_K
+        case .q4_1: return .q4_1
+        case .q5_0: return .q5_0
+        case .q5_1: return .q5_1
+        case .f16: return .f16
+        case .bf16: return .bf16
         }
     }
 

@@ -80,6 +80,8 @@ public final class WeightMatrix: @unchecked Sendable {
                    xq.sums + xRow * nb, y + r0)
         case .q4_K, .q5_K, .q6_K:
             KQuantKernels.matvec(self, rows: range, xq: xq, xRow: xRow, y: y)
+        case .q4_1, .q5_0, .q5_1, .f16, .bf16:
+            legacyMatvecRows(range, x: x, xq: xq, xRow: xRow, y: y)
         }
     }
 
@@ -115,6 +117,8 @@ public final class WeightMatrix: @unchecked Sendable {
             kernel(w, Int64(n), Int64(columns), Int64(tokens), xq.scales, xq.values, xq.sums, y + r0, Int64(ldy))
         case .q4_K, .q5_K, .q6_K:
             KQuantKernels.matmul(self, rows: range, xq: xq, tokens: tokens, y: y, ldy: ldy)
+        case .q4_1, .q5_0, .q5_1, .f16, .bf16:
+            legacyMatmulRows(range, x: x, xq: xq, tokens: tokens, y: y, ldy: ldy)
         }
     }
 

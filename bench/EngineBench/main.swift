@@ -1,6 +1,7 @@
 // quill-bench: the engine's benchmark, run by bench/run.sh (`make bench`) in a release build.
 //
 //   quill-bench machine [--threads N]            memory bandwidth (GB/s) and OpenBLAS sgemm (GFLOP/s)
+//   quill-bench matvec [--threads N] [--rounds R]  mat-vec GB/s per weight format at the 1.5B shapes
 //   quill-bench model DIR --quant q8_0 --threads 2 [--prefill 512] [--decode 128]
 //                                                load, prefill and decode speed, peak RSS
 // Each prints one JSON object. Each model configuration runs in its own process so its peak RSS is its own.
@@ -134,6 +135,38 @@ func measureKernels(threads: Int) -> [String: Any] {
     return out
 }
 
+/// Mat-vec alone at the 1.5B shapes (attention 1536x1536, up 8960x1536, down 1536x8960) for every weight
+/// format, in GB/s of weight bytes read. Formats alternate within each round (the machine is shared and
+/// noisy, so a slow spell hits all of them alike); each figure is the median over the rounds.
+func measureMatvec(threads: Int, rounds: Int) -> [String: Any] {
+    let formats: [WeightFormat] = [.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .f16, .bf16]
+    let pool = ThreadPool(threads: threads)
+    var out: [String: Any] = ["threads": threads, "rounds": rounds]
+    for (rows, cols) in [(1536, 1536), (8960, 1536), (1536, 8960)] {
+        var rng = SeededGenerator(seed: 5)
+        let w = (0..<(rows * cols)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 }
+        let x = (0..<cols).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 }
+        let act = QuantizedActivations(capacityRows: 1, columns: cols)
+        x.withUnsafeBufferPointer { act.quantize($0.baseAddress!, rows: 1) }
+        let matrices = formats.map { f in w.withUnsafeBufferPointer { WeightMatrix(quantizing: $0.baseAddress!, rows: rows, columns: cols, format: f) } }
+        var y = [Float](repeating: 0, count: rows)
+        var rates = [[Double]](repeating: [], count: formats.count)
+        // Repeats per timing: enough weight bytes (about 200 MB) that the matrix cannot stay in cache between them.
+        for _ in 0..<rounds {
+            for (i, m) in matrices.enumerated() {
+                let repeats = max(4, 200_000_000 / m.byteCount)
+                let t0 = now()
+                for _ in 0..<repeats { x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { m.matvec(x: xp.baseAddress!, xq: act, y: $0.baseAddress!, pool: pool) } } }
+                rates[i].append(Double(repeats * m.byteCount) / (now() - t0) / 1e9)
+            }
+        }
+        for (i, f) in formats.enumerated() {
+            out["\(f.rawValue)_\(rows)x\(cols)_matvec_gb_s"] = rates[i].sorted()[rates[i].count / 2]
+        }
+    }
+    return out
+}
+
 let args = Array(CommandLine.arguments.dropFirst())
 switch args.first {
 case "machine":
@@ -141,6 +174,8 @@ case "machine":
     emit(["threads": threads, "bandwidth_gb_s": measureBandwidth(threads: threads), "sgemm_gflop_s": measureSGEMM(threads: threads)])
 case "kernels":
     emit(measureKernels(threads: Int(option("--threads", args) ?? "2") ?? 2))
+case "matvec":
+    emit(measureMatvec(threads: Int(option("--threads", args) ?? "2") ?? 2, rounds: Int(option("--rounds", args) ?? "5") ?? 5))
 case "model" where args.count >= 2:
     do { try runModel(args[1], args: args) } catch { FileHandle.standardError.write(Data("quill-bench: \(error)\n".utf8)); exit(1) }
 default:

@@ -60,3 +60,4 @@ void quill_gemm_bf16(const uint16_t *w, int64_t rows, int64_t cols, int64_t ntok
 #endif
 
 #include "KQuantKernels.h"
+#include "legacyquants.h"
