@@ -5,7 +5,7 @@
 // Evaluates the ids as one batch from position 0 (no BOS is added: the ids are used exactly as given),
 // asks for the logits of every position, and writes them to OUT.f32 as little-endian float32,
 // row-major [n_tokens][n_vocab]. One line of JSON on stdout says the shape. Single thread, so the
-// numbers do not depend on how work is split between threads.
+// numbers do not depend on how work is split between threads; F32 KV cache, no flash attention.
 #include "llama.h"
 
 #include <cstdio>
@@ -47,6 +47,11 @@ int main(int argc, char **argv) {
     cp.n_ubatch = cp.n_ctx;
     cp.n_threads = 1;
     cp.n_threads_batch = 1;
+    // An F32 cache and plain attention: the default F16 cache would round K and V, noise that is llama.cpp's
+    // choice of cache rather than the file's, and not something Quill's logits should have to match.
+    cp.type_k = GGML_TYPE_F32;
+    cp.type_v = GGML_TYPE_F32;
+    cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
     llama_context *ctx = llama_init_from_model(model, cp);
     if (!ctx) { fprintf(stderr, "cannot create a context\n"); return 1; }
 
