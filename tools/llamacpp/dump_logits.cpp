@@ -34,7 +34,6 @@ int main(int argc, char **argv) {
     }
 
     llama_model_params mp = llama_model_default_params();
-    mp.use_mmap = true;
     llama_model *model = llama_model_load_from_file(argv[1], mp);
     if (!model) { fprintf(stderr, "cannot load %s\n", argv[1]); return 1; }
     const llama_vocab *vocab = llama_model_get_vocab(model);
