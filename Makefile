@@ -52,8 +52,23 @@ process-repeat: release
 	bash tools/ci/process-repeat.sh 50
 
 # Release build, benchmark model (written once, ~3.5 GB, never committed), numbers into docs/PERFORMANCE.md.
-bench: deps
+# llama.cpp, the peer measured side by side, is built once with cmake (tools/llamacpp/build.sh, cached outside).
+bench: deps bench-deps
 	bash bench/run.sh
+
+# Build tools the benchmark's peer needs, not the daemon: cmake for llama.cpp, /usr/bin/time for peak RSS.
+BENCH_PACKAGES := cmake time
+.PHONY: bench-deps gguf-fixtures
+bench-deps:
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Rewrites Tests/Data/gguf (tiny GGUF files of every type and llama.cpp's logits for them).
+gguf-fixtures: bench-deps
+	python3 tools/fixtures/make_gguf_type_fixtures.py
 
 # The daemon on the embedded demo model, with this checkout as its state root: drop files into inbox/
 # (`cp examples/* inbox/`), read outbox/. Stops on Ctrl-C (SIGINT/SIGTERM finish or re-queue the job in hand).

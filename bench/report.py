@@ -29,6 +29,51 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
+def side_by_side():
+    """llama.cpp's llama-bench and quill-bench on the same GGUF files (bench/llamacpp.sh), medians of rounds."""
+    found = sorted(glob.glob(os.path.join(out_dir, "llamacpp-*.json")))
+    if not found:
+        return ["llama.cpp was not run (bench/llamacpp.sh), so there is no side-by-side table.", ""]
+    first = json.load(open(found[0]))
+    out = ["### Side by side: llama.cpp on the same GGUF files", "",
+           f"llama.cpp {first.get('build') or ''} built by tools/llamacpp/build.sh (native flags); `llama-bench -p 512 -n 128 -r 1` "
+           f"against `quill-bench model FILE.gguf`, alternating, {len(first.get('rounds', []))} round(s), medians. "
+           "Peak RSS from `/usr/bin/time -v`. Bound = read bandwidth / weight bytes per token of the file. "
+           "The machine is shared: single rounds vary by 10-20%.", "",
+           "| file | threads | prefill 512 llama.cpp / Quill (tok/s) | ratio | decode 128 llama.cpp / Quill (tok/s) | ratio "
+           "| decode / bound llama.cpp / Quill | peak RSS llama.cpp / Quill (MiB) |",
+           "|---|---|---|---|---|---|---|---|"]
+    for path in found:
+        lc = json.load(open(path))
+        t = lc["threads"]
+        qp = os.path.join(out_dir, "quill-gguf-" + os.path.basename(path)[len("llamacpp-"):])
+        q = json.load(open(qp)) if os.path.exists(qp) else {"status": "not run"}
+        ran = q.get("status") != "not run"
+        bw = machine[t]["bandwidth_gb_s"] if machine.get(t) else None
+        bound = bw * 1e9 / lc["weight_bytes_per_token"] if bw else None
+
+        def num(x, f="{:.1f}"):
+            return f.format(x) if x is not None else "–"
+
+        def ratio(a, b):
+            return f"{a / b:.2f}x" if ran and a and b else "–"
+
+        def frac(x):
+            return f"{100 * x / bound:.0f}%" if x and bound else "–"
+
+        quill = (lambda k, f="{:.1f}": num(q.get(k), f)) if ran else (lambda k, f=None: "not run")
+        out.append(f"| {lc['label']} | {t} | {num(lc['prefill_tokens_per_s'])} / {quill('prefill_tokens_per_s')} | "
+                   f"{ratio(q.get('prefill_tokens_per_s'), lc['prefill_tokens_per_s'])} | "
+                   f"{num(lc['decode_tokens_per_s'], '{:.2f}')} / {quill('decode_tokens_per_s', '{:.2f}')} | "
+                   f"{ratio(q.get('decode_tokens_per_s'), lc['decode_tokens_per_s'])} | "
+                   f"{frac(lc['decode_tokens_per_s'])} / {frac(q.get('decode_tokens_per_s')) if ran else 'not run'} | "
+                   f"{num(lc['peak_rss_mib'], '{:.0f}')} / {quill('peak_rss_mib', '{:.0f}')} |")
+    reasons = {json.load(open(p)).get("reason") for p in glob.glob(os.path.join(out_dir, "quill-gguf-*.json"))} - {None}
+    if reasons:
+        out += ["", "Quill not run on GGUF input: " + "; ".join(sorted(r[:200] for r in reasons))]
+    return out + [""]
+
+
 machine = {t: load(f"machine-{t}.json") for t in (1, 2)}
 rows = []
 for q in ("q8_0", "q4_0"):
@@ -76,6 +121,8 @@ if torch:
                      f"{run['decode_tokens_per_s']:.2f} | {run['peak_rss_mb']} | {pr} | {dr} |")
 else:
     lines.append("PyTorch was not installed for this run, so no peer was measured.")
+lines.append("")
+lines += side_by_side()
 lines.append("")
 section = "\n".join(lines) + "\n"
 

@@ -36,6 +36,9 @@ else
   rm -f "$OUT/torch.json"
 fi
 
+echo "peer: llama.cpp on the same GGUF files, side by side (bench/llamacpp.sh)"
+bash bench/llamacpp.sh || echo "llama.cpp side failed; the table will say it was not run"
+
 echo "daemon: the demo model end to end"
 swift build -c release --product quill
 python3 bench/daemon.py

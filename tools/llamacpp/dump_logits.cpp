@@ -1,0 +1,82 @@
+// llama.cpp's logits for a given token sequence, as the reference Quill's GGUF path is measured against.
+//
+//   dump_logits MODEL.gguf OUT.f32 ID ID ID ...
+//
+// Evaluates the ids as one batch from position 0 (no BOS is added: the ids are used exactly as given),
+// asks for the logits of every position, and writes them to OUT.f32 as little-endian float32,
+// row-major [n_tokens][n_vocab]. One line of JSON on stdout says the shape. Single thread, so the
+// numbers do not depend on how work is split between threads; F32 KV cache, no flash attention.
+#include "llama.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+static void quiet_log(enum ggml_log_level level, const char *text, void *) {
+    if (level >= GGML_LOG_LEVEL_WARN) fputs(text, stderr);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s MODEL.gguf OUT.f32 ID [ID ...]\n", argv[0]);
+        return 2;
+    }
+    llama_log_set(quiet_log, nullptr);
+    llama_backend_init();
+
+    std::vector<llama_token> ids;
+    for (int i = 3; i < argc; i++) {
+        char *end = nullptr;
+        long v = strtol(argv[i], &end, 10);
+        if (*end != '\0' || v < 0 || v > 0x7fffffff) { fprintf(stderr, "bad token id: %s\n", argv[i]); return 2; }
+        ids.push_back((llama_token)v);
+    }
+
+    llama_model_params mp = llama_model_default_params();
+    llama_model *model = llama_model_load_from_file(argv[1], mp);
+    if (!model) { fprintf(stderr, "cannot load %s\n", argv[1]); return 1; }
+    const llama_vocab *vocab = llama_model_get_vocab(model);
+    const int n_vocab = llama_vocab_n_tokens(vocab);
+    for (llama_token t : ids) if (t >= n_vocab) { fprintf(stderr, "token id %d >= vocabulary %d\n", t, n_vocab); return 2; }
+
+    llama_context_params cp = llama_context_default_params();
+    cp.n_ctx = ids.size() < 64 ? 64 : (uint32_t)ids.size();
+    cp.n_batch = cp.n_ctx;
+    cp.n_ubatch = cp.n_ctx;
+    cp.n_threads = 1;
+    cp.n_threads_batch = 1;
+    // An F32 cache and plain attention: the default F16 cache would round K and V, noise that is llama.cpp's
+    // choice of cache rather than the file's, and not something Quill's logits should have to match.
+    cp.type_k = GGML_TYPE_F32;
+    cp.type_v = GGML_TYPE_F32;
+    cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    llama_context *ctx = llama_init_from_model(model, cp);
+    if (!ctx) { fprintf(stderr, "cannot create a context\n"); return 1; }
+
+    llama_batch batch = llama_batch_init((int32_t)ids.size(), 0, 1);
+    for (size_t i = 0; i < ids.size(); i++) {
+        batch.token[i] = ids[i];
+        batch.pos[i] = (llama_pos)i;
+        batch.n_seq_id[i] = 1;
+        batch.seq_id[i][0] = 0;
+        batch.logits[i] = 1;  // every position, not just the last
+    }
+    batch.n_tokens = (int32_t)ids.size();
+    if (llama_decode(ctx, batch) != 0) { fprintf(stderr, "llama_decode failed\n"); return 1; }
+
+    FILE *out = fopen(argv[2], "wb");
+    if (!out) { fprintf(stderr, "cannot write %s\n", argv[2]); return 1; }
+    for (size_t i = 0; i < ids.size(); i++) {
+        const float *row = llama_get_logits_ith(ctx, (int32_t)i);
+        if (!row || fwrite(row, sizeof(float), n_vocab, out) != (size_t)n_vocab) { fprintf(stderr, "write failed\n"); return 1; }
+    }
+    fclose(out);
+    printf("{\"model\": \"%s\", \"n_tokens\": %zu, \"n_vocab\": %d}\n", argv[1], ids.size(), n_vocab);
+
+    llama_batch_free(batch);
+    llama_free(ctx);
+    llama_model_free(model);
+    llama_backend_free();
+    return 0;
+}
