@@ -1,7 +1,7 @@
 # Quill's front door. `make run` and `make test` do all the set-up on a fresh Debian machine.
 SHELL := /bin/bash
 SWIFT ?= swift
-SYSTEM_PACKAGES := libopenblas-dev libinotifytools0-dev libsqlite3-dev libxml2-dev pkg-config python3 python3-pip
+SYSTEM_PACKAGES := libopenblas-dev libsqlite3-dev libxml2-dev pkg-config python3 python3-pip
 # Independent validators the tests run on Quill's outputs (FHIR R4 models, an HL7 v2 parser).
 PYTHON_TEST_PACKAGES := fhir.resources hl7
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
