@@ -89,7 +89,7 @@ let package = Package(
                           swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], exclude: ["Fixtures"]),
-        .testTarget(name: "LLMTests", dependencies: ["LLM", "GGUF"], exclude: ["Fixtures"]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "GGUF", "CommittedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Tensors"], exclude: ["Fixtures"]),
         // Tests/Data (the public samples and tokenizers the tests read), decompressed where committed as .gz.
         .target(name: "CommittedTestData", path: "Tests/CommittedTestData"),
