@@ -59,6 +59,11 @@ public final class LoRAAdapter: @unchecked Sendable {
                   parts[7] == "lora_A" || parts[7] == "lora_B", parts[8] == "weight" else {
                 throw ModelLoadError.unsupported(file: weightsPath, reason: "tensor '\(name)' is not a LoRA A/B of a layer projection this model has")
             }
+            // A llama GGUF stores W_q and W_k rows permuted for rotation by adjacent pairs; a PEFT pair on q or k
+            // was trained on the unpermuted rows, and applied as is it would be silently wrong.
+            if config.rope.adjacentPairs && (proj == .q || proj == .k) {
+                throw ModelLoadError.unsupported(file: weightsPath, reason: "tensor '\(name)' adapts \(proj.modulePath) of a llama GGUF model, whose q/k rows are stored permuted: not supported yet (use the Hugging Face folder of the base model)")
+            }
             var entry = found[layer]?[proj] ?? (nil, nil)
             if parts[7] == "lora_A" { entry.a = info } else { entry.b = info }
             found[layer, default: [:]][proj] = entry

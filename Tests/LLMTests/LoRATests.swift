@@ -38,4 +38,16 @@ final class LoRATests: XCTestCase {
             XCTAssertTrue(text.contains("adapter_model.safetensors") && text.contains("lora_"), text)
         }
     }
+
+    /// The same adapter on the same model stored as a llama GGUF (q/k rows permuted for adjacent-pair rotation)
+    /// would be silently wrong on q and k: it is refused, naming the tensor.
+    func testAQOrKAdapterOnAPermutedLlamaGGUFIsRefused() throws {
+        var config = try LanguageModel.load(folder: EngineFixtures.folder("llama-tiny"), format: .f32).config
+        XCTAssertNoThrow(try LoRAAdapter.load(folder: EngineFixtures.folder("llama-tiny-lora-rslora"), for: config))
+        config.rope.adjacentPairs = true
+        XCTAssertThrowsError(try LoRAAdapter.load(folder: EngineFixtures.folder("llama-tiny-lora-rslora"), for: config)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("adapter_model.safetensors") && text.contains("permuted"), text)
+        }
+    }
 }
