@@ -8,6 +8,9 @@ public struct RopeParameters: Sendable, Equatable {
         case linear(factor: Float)
         /// Llama 3.1's band-wise scaling (transformers `_compute_llama3_parameters`).
         case llama3(factor: Float, lowFreqFactor: Float, highFreqFactor: Float, originalMaxPositions: Float)
+        /// One divisor per rotary pair (d/2 of them): llama.cpp's `rope_freqs.weight`, which convert_hf_to_gguf
+        /// writes for llama3 scaling (factor 1 kept, `factor` divided, 1 / ((1 − s)/factor + s) blended).
+        case frequencyFactors([Float])
     }
 
     public var theta: Float
@@ -54,6 +57,9 @@ public struct RopeParameters: Sendable, Equatable {
         switch scaling {
         case .none: return base
         case let .linear(factor): return base.map { $0 / factor }
+        case let .frequencyFactors(factors):
+            precondition(factors.count == base.count, "one rope frequency factor per rotary pair")
+            return zip(base, factors).map { $0 / $1 }
         case let .llama3(factor, low, high, original):
             let lowWavelen = original / low, highWavelen = original / high
             return base.map { f in

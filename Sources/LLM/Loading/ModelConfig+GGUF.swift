@@ -45,9 +45,6 @@ extension ModelConfig {
             }
             json["rope_scaling"] = ["type": "linear", "factor": factor] as [String: Any]
         }
-        if file.tensor("rope_freqs.weight") != nil {
-            throw ModelLoadError.unsupported(file: file.path, reason: "tensor 'rope_freqs.weight' (llama3 rope scaling) is not supported yet")
-        }
         if let bos = try file.integer("tokenizer.ggml.bos_token_id") { json["bos_token_id"] = bos }
         if let eos = try file.integer("tokenizer.ggml.eos_token_id") { json["eos_token_id"] = eos }
         try self.init(json: json, file: file.path)
@@ -56,6 +53,21 @@ extension ModelConfig {
         }
         if let n = try file.integer("\(arch).rope.dimension_count"), n != headDim {
             throw GGUFError(file: file.path, place: "key '\(arch).rope.dimension_count'", reason: "partial rotary (\(n) of \(headDim)) is not supported")
+        }
+        // llama3 scaling reaches a GGUF as one divisor per rotary pair (convert_hf_to_gguf's rope_freqs.weight).
+        if let t = file.tensor("rope_freqs.weight") {
+            if case .linear = rope.scaling {
+                throw GGUFError(file: file.path, place: "tensor 'rope_freqs.weight'", reason: "given together with linear rope scaling")
+            }
+            guard t.dimensions == [headDim / 2], t.type == .f32 else {
+                throw ModelLoadError.wrongShape(file: file.path, tensor: "rope_freqs.weight (F32)", expected: [headDim / 2], found: t.dimensions.reversed())
+            }
+            let p = file.bytes(of: t).baseAddress!
+            let factors = (0..<(headDim / 2)).map { p.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+            guard factors.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw GGUFError(file: file.path, place: "tensor 'rope_freqs.weight'", reason: "a factor is not a positive number")
+            }
+            rope.scaling = .frequencyFactors(factors)
         }
         // llama.cpp: llama rotates adjacent pairs on permuted Q/K rows; qwen2 rotates halves ("neox"), like HF.
         rope.adjacentPairs = arch == "llama"
