@@ -1,7 +1,8 @@
 // llama.cpp's logits for a given token sequence, as the reference Quill's GGUF path is measured against.
 //
-//   dump_logits MODEL.gguf OUT.f32 ID ID ID ...
+//   dump_logits [--lora ADAPTER.gguf] MODEL.gguf OUT.f32 ID ID ID ...
 //
+// With --lora, llama.cpp's own LoRA adapter file is applied at scale 1 (its alpha / rank as the file says).
 // Evaluates the ids as one batch from position 0 (no BOS is added: the ids are used exactly as given),
 // asks for the logits of every position, and writes them to OUT.f32 as little-endian float32,
 // row-major [n_tokens][n_vocab]. One line of JSON on stdout says the shape. Single thread, so the
@@ -18,8 +19,15 @@ static void quiet_log(enum ggml_log_level level, const char *text, void *) {
 }
 
 int main(int argc, char **argv) {
+    const char *lora_path = nullptr;
+    if (argc > 2 && strcmp(argv[1], "--lora") == 0) {
+        lora_path = argv[2];
+        argv[2] = argv[0];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 4) {
-        fprintf(stderr, "usage: %s MODEL.gguf OUT.f32 ID [ID ...]\n", argv[0]);
+        fprintf(stderr, "usage: %s [--lora ADAPTER.gguf] MODEL.gguf OUT.f32 ID [ID ...]\n", argv[0]);
         return 2;
     }
     llama_log_set(quiet_log, nullptr);
@@ -53,6 +61,13 @@ int main(int argc, char **argv) {
     cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
     llama_context *ctx = llama_init_from_model(model, cp);
     if (!ctx) { fprintf(stderr, "cannot create a context\n"); return 1; }
+    llama_adapter_lora *lora = nullptr;
+    if (lora_path) {
+        lora = llama_adapter_lora_init(model, lora_path);
+        if (!lora) { fprintf(stderr, "cannot load the adapter %s\n", lora_path); return 1; }
+        float scale = 1.0f;
+        if (llama_set_adapters_lora(ctx, &lora, 1, &scale) != 0) { fprintf(stderr, "cannot apply the adapter %s\n", lora_path); return 1; }
+    }
 
     llama_batch batch = llama_batch_init((int32_t)ids.size(), 0, 1);
     for (size_t i = 0; i < ids.size(); i++) {
