@@ -1,9 +1,10 @@
 import Foundation
 
-/// A PEFT LoRA adapter (`adapter_config.json` + `adapter_model.safetensors`) for a loaded model: one pair
-/// A [r, in], B [out, r] with scale = alpha / r (alpha / √r with `use_rslora`) per adapted projection.
-/// This type loads and holds the pairs; `Linear` applies a pair unmerged (y = W x + b + scale · B (A x)),
-/// so the daemon can swap adapters without reloading the base, and `LanguageModel.merging` folds them in.
+/// A LoRA adapter for a loaded model: one pair A [r, in], B [out, r] with its scale per adapted projection,
+/// read from a PEFT folder (`adapter_config.json` + `adapter_model.safetensors`, LoRAAdapter+PEFT.swift) or from
+/// llama.cpp's own GGUF LoRA file (LoRAAdapter+GGUF.swift). This type holds the pairs in the row order of the
+/// base model's weights; `Linear` applies a pair unmerged (y = W x + b + scale · B (A x)), so the daemon can swap
+/// adapters without reloading the base, and `LanguageModel.merging` folds them in.
 public final class LoRAAdapter: @unchecked Sendable {
     package struct Pair: Sendable {
         package let a: [Float]       // [r, in]
@@ -12,6 +13,7 @@ public final class LoRAAdapter: @unchecked Sendable {
         package let scale: Float
     }
 
+    /// The adapter folder, or the `.gguf` adapter file.
     public let folder: URL
     /// layer index → projection → its A/B pair
     package let modules: [Int: [Projection: Pair]]
@@ -24,86 +26,24 @@ public final class LoRAAdapter: @unchecked Sendable {
 
     package func pair(layer: Int, _ p: Projection) -> Pair? { modules[layer]?[p] }
 
-    /// Loads an adapter folder and checks every tensor against `config`'s shapes.
-    public static func load(folder: URL, for config: ModelConfig) throws -> LoRAAdapter {
-        let configPath = folder.appendingPathComponent("adapter_config.json").path
-        guard let data = FileManager.default.contents(atPath: configPath) else {
-            throw ModelLoadError.unreadable(file: configPath, reason: "no such file")
-        }
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ModelLoadError.malformedConfig(file: configPath, key: "(file)", reason: "not a JSON object")
-        }
-        if let type = json["peft_type"] as? String, type != "LORA" {
-            throw ModelLoadError.unsupported(file: configPath, reason: "peft_type '\(type)' is not LORA")
-        }
-        if json["use_dora"] as? Bool == true { throw ModelLoadError.unsupported(file: configPath, reason: "DoRA adapters (use_dora) are not supported") }
-        if json["fan_in_fan_out"] as? Bool == true { throw ModelLoadError.unsupported(file: configPath, reason: "fan_in_fan_out adapters are not supported") }
-        if let saved = json["modules_to_save"] as? [String], !saved.isEmpty {
-            throw ModelLoadError.unsupported(file: configPath, reason: "modules_to_save (\(saved.joined(separator: ", "))) are not supported")
-        }
-        guard let defaultAlpha = (json["lora_alpha"] as? Double) else {
-            throw ModelLoadError.malformedConfig(file: configPath, key: "lora_alpha", reason: "missing or not a number")
-        }
-        let rslora = (json["use_rslora"] as? Bool) ?? false
-        let alphaPattern = (json["alpha_pattern"] as? [String: Double]) ?? [:]
+    /// Loads the adapter `url` names: a path ending `.gguf` (not a folder) is llama.cpp's LoRA format, anything
+    /// else a PEFT folder. Both are checked against `config`'s shapes.
+    public static func load(_ url: URL, for config: ModelConfig) throws -> LoRAAdapter {
+        var isFolder: ObjCBool = false
+        let folder = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) && isFolder.boolValue
+        return url.pathExtension.lowercased() == "gguf" && !folder ? try load(gguf: url, for: config) : try load(folder: url, for: config)
+    }
 
-        let weightsPath = folder.appendingPathComponent("adapter_model.safetensors").path
-        let file = try SafetensorsFile(path: weightsPath)
-        // base_model.model.model.layers.{i}.{self_attn|mlp}.{proj}.lora_{A|B}.weight
-        var found: [Int: [Projection: (a: SafetensorInfo?, b: SafetensorInfo?)]] = [:]
-        for (name, info) in file.tensors {
-            let parts = name.split(separator: ".").map(String.init)
-            guard parts.count == 9, parts[0] == "base_model", parts[1] == "model", parts[2] == "model", parts[3] == "layers",
-                  let layer = Int(parts[4]), layer >= 0, layer < config.layers,
-                  let proj = Projection(rawValue: parts[6]), proj.modulePath == "\(parts[5]).\(parts[6])",
-                  parts[7] == "lora_A" || parts[7] == "lora_B", parts[8] == "weight" else {
-                throw ModelLoadError.unsupported(file: weightsPath, reason: "tensor '\(name)' is not a LoRA A/B of a layer projection this model has")
-            }
-            // A llama GGUF stores W_q and W_k rows permuted for rotation by adjacent pairs; a PEFT pair on q or k
-            // was trained on the unpermuted rows, and applied as is it would be silently wrong.
-            if config.rope.adjacentPairs && (proj == .q || proj == .k) {
-                throw ModelLoadError.unsupported(file: weightsPath, reason: "tensor '\(name)' adapts \(proj.modulePath) of a llama GGUF model, whose q/k rows are stored permuted: not supported yet (use the Hugging Face folder of the base model)")
-            }
-            var entry = found[layer]?[proj] ?? (nil, nil)
-            if parts[7] == "lora_A" { entry.a = info } else { entry.b = info }
-            found[layer, default: [:]][proj] = entry
-        }
+    /// [out, in] of a projection's weight in a model of `config`'s shape.
+    static func dimensions(_ p: Projection, _ config: ModelConfig) -> (out: Int, in: Int) {
         let C = config.hidden, I = config.intermediate
         let qDim = config.heads * config.headDim, kvDim = config.kvHeads * config.headDim
-        func dims(_ p: Projection) -> (out: Int, in: Int) {
-            switch p {
-            case .q: return (qDim, C)
-            case .k, .v: return (kvDim, C)
-            case .o: return (C, qDim)
-            case .gate, .up: return (I, C)
-            case .down: return (C, I)
-            }
+        switch p {
+        case .q: return (qDim, C)
+        case .k, .v: return (kvDim, C)
+        case .o: return (C, qDim)
+        case .gate, .up: return (I, C)
+        case .down: return (C, I)
         }
-        var modules: [Int: [Projection: Pair]] = [:]
-        for (layer, projections) in found {
-            for (p, entry) in projections {
-                let prefix = "base_model.model.model.layers.\(layer).\(p.modulePath)"
-                guard let aInfo = entry.a else { throw ModelLoadError.missingTensor(file: weightsPath, tensor: "\(prefix).lora_A.weight") }
-                guard let bInfo = entry.b else { throw ModelLoadError.missingTensor(file: weightsPath, tensor: "\(prefix).lora_B.weight") }
-                let (out, inp) = dims(p)
-                let r = aInfo.shape.first ?? 0
-                guard r > 0, aInfo.shape == [r, inp] else {
-                    throw ModelLoadError.wrongShape(file: weightsPath, tensor: aInfo.name, expected: [r, inp], found: aInfo.shape)
-                }
-                guard bInfo.shape == [out, r] else {
-                    throw ModelLoadError.wrongShape(file: weightsPath, tensor: bInfo.name, expected: [out, r], found: bInfo.shape)
-                }
-                var a = [Float](repeating: 0, count: r * inp), b = [Float](repeating: 0, count: out * r)
-                try a.withUnsafeMutableBufferPointer { try file.readFloats(aInfo, into: $0.baseAddress!) }
-                try b.withUnsafeMutableBufferPointer { try file.readFloats(bInfo, into: $0.baseAddress!) }
-                // alpha_pattern keys are module-name patterns; PEFT matches them as suffixes of the module path.
-                let modulePath = "model.layers.\(layer).\(p.modulePath)"
-                let alpha = alphaPattern.first(where: { modulePath.hasSuffix($0.key) || p.rawValue == $0.key })?.value ?? defaultAlpha
-                let scale = Float(rslora ? alpha / Double(r).squareRoot() : alpha / Double(r))
-                modules[layer, default: [:]][p] = Pair(a: a, b: b, rank: r, scale: scale)
-            }
-        }
-        guard !modules.isEmpty else { throw ModelLoadError.unsupported(file: weightsPath, reason: "the adapter holds no LoRA tensors") }
-        return LoRAAdapter(folder: folder, modules: modules)
     }
 }
