@@ -52,12 +52,12 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         try modelPrint.checkUnchanged()
         modelSHA256 = modelPrint.sha256
         pipeline.modelSHA256 = modelPrint.sha256
-        let adapterFolder = try AdapterSelection.folder(config: config)
-        if let adapterFolder {
-            let adapterPrint = try ModelFingerprint.of(folder: adapterFolder, include: ModelFingerprint.isAdapterFile, cache: cache)
+        let adapterPath = try AdapterSelection.path(config: config)
+        if let adapterPath {
+            let adapterPrint = try ModelFingerprint.of(folder: adapterPath, include: ModelFingerprint.isAdapterFile, cache: cache)
             try adapterPrint.check(pin: config.model.adapterSHA256, key: "model.adapter_sha256")
-            let url = URL(fileURLWithPath: adapterFolder)
-            adapter = (url.lastPathComponent, try LoRAAdapter.load(folder: url, for: pipeline.model.config))
+            let url = URL(fileURLWithPath: adapterPath)
+            adapter = (url.lastPathComponent, try LoRAAdapter.load(url, for: pipeline.model.config))
             try adapterPrint.checkUnchanged()
             adapterSHA256 = adapterPrint.sha256
         } else {

@@ -43,7 +43,8 @@ public struct QuillConfig: Sendable, Equatable {
         public var quantization = "q8_0"
         /// Threads for the model's kernels; 0 means one per core.
         public var threads = 0
-        /// The LoRA adapter: `active` (the one `adapters/active` names), `none`, or a version (`v3`).
+        /// The LoRA adapter: `active` (the one `adapters/active` names), `none`, a version (`v3`, a PEFT folder, or
+        /// `v3.gguf`, llama.cpp's adapter file), or a path to either.
         public var adapter = "active"
         /// Pin: the SHA-256 the model's files must have (ModelFingerprint); `nil` records without checking.
         public var sha256: String? = nil

@@ -29,7 +29,7 @@ struct Eval: ParsableCommand {
     @Option(help: "A Hugging Face model folder.")
     var model: String = "models/demo"
 
-    @Option(help: "A PEFT LoRA adapter folder.")
+    @Option(help: "A LoRA adapter: a PEFT folder, or llama.cpp's .gguf adapter file.")
     var adapter: String?
 
     @Option(help: "How weights are held in memory (ggml's names).")
@@ -107,7 +107,7 @@ struct Eval: ParsableCommand {
         } else {
             let pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: model), quantization: quant,
                                                 settings: PipelineRun.settings(templates: templatesURL, allFormats: allFormats))
-            let lora = try adapter.map { try LoRAAdapter.load(folder: URL(fileURLWithPath: $0), for: pipeline.model.config) }
+            let lora = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: pipeline.model.config) }
             let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
                                   adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent })
             var written = ""
@@ -141,7 +141,7 @@ struct Eval: ParsableCommand {
         let set = try HandwrittenSet.load(folder: folder)
         let pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: model), quantization: quant,
                                             settings: PipelineRun.settings(templates: templates))
-        let lora = try adapter.map { try LoRAAdapter.load(folder: URL(fileURLWithPath: $0), for: pipeline.model.config) }
+        let lora = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: pipeline.model.config) }
         let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
                               adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent })
         let source = "quill \(pipeline.modelID) \(quant.rawValue)" + (adapter.map { " + \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "")

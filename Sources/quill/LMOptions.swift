@@ -14,7 +14,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Threads for the model's kernels (default: every core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "A PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors).")
+    @Option(help: "A LoRA adapter: a PEFT folder (adapter_config.json, adapter_model.safetensors) or llama.cpp's .gguf adapter file.")
     var adapter: String?
 
     @Flag(help: "Fold the adapter into the weights instead of applying it alongside them.")
@@ -27,7 +27,7 @@ struct ModelOptions: ParsableArguments {
         var model = try LanguageModel.load(folder: modelURL, format: quant)
         var adapter: LoRAAdapter?
         if let path = self.adapter {
-            adapter = try LoRAAdapter.load(folder: URL(fileURLWithPath: path), for: model.config)
+            adapter = try LoRAAdapter.load(URL(fileURLWithPath: path), for: model.config)
         }
         if merge, let a = adapter { model = model.merging(a); adapter = nil }
         let session = InferenceSession(model: model, contextLength: context, threads: threads)
