@@ -12,6 +12,22 @@ final class GGUFLoRATests: XCTestCase {
         return (try session.forward(ids, allLogits: true), try merged.forward(ids, allLogits: true))
     }
 
+    /// The bases alone: the GGUF files give their folders' transformers logits (llama-tiny's llama3 rope scaling
+    /// through rope_freqs.weight, its q/k rows permuted).
+    func testTheGGUFBasesMatchTheirFolders() throws {
+        for base in ["llama-tiny", "qwen2-tiny"] {
+            let ref = try EngineFixtures.reference(base)
+            let model = try LanguageModel.load(gguf: GGUFLoRAFixtures.base(base))
+            if base == "llama-tiny" {
+                guard case .frequencyFactors = model.config.rope.scaling else { return XCTFail("\(model.config.rope.scaling)") }
+            }
+            let session = InferenceSession(model: model, contextLength: 64, threads: 2)
+            let d = maxAbsDifference(try session.forward(ref.input_ids, allLogits: true), ref.all_logits.flatMap { $0 })
+            print("\(base).gguf vs transformers on \(base), every position: max abs difference \(d)")
+            XCTAssertLessThan(d, 1e-4, base)
+        }
+    }
+
     /// Each adapter file on its GGUF base gives llama.cpp's logits (its own reading of the same files).
     func testAdaptersOnTheirGGUFBasesMatchLlamaCpp() throws {
         for (name, ref) in try GGUFLoRAFixtures.reference().adapters.sorted(by: { $0.key < $1.key }) {
