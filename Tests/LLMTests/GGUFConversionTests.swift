@@ -157,6 +157,30 @@ final class GGUFConversionTests: XCTestCase {
         }
     }
 
+    /// A real byte-level tokenizer (DeepSeek-R1-Distill-Qwen-1.5B: Qwen2's vocabulary and regex, DeepSeek's BOS):
+    /// named "deepseek-r1-qwen" as llama.cpp names it, padded to the embedding's 151936 rows with unused `[PAD…]`
+    /// slots, and tokenizing llama.cpp's qwen2 test vectors as the tokenizer.json does.
+    func testDeepSeekQwenTokenizerConvertsWithLlamaCppsNameAndPadding() throws {
+        let folder = try CommittedTestData.url("tokenizers/deepseek-r1-distill-qwen-1.5b")
+        let config = try ModelConfig.load(folder.appendingPathComponent("config.json"))
+        let vocabulary = try HFTokenizerVocabulary.read(folder: folder, config: config)
+        XCTAssertEqual(vocabulary.model, "gpt2"); XCTAssertEqual(vocabulary.preTokenizer, "deepseek-r1-qwen")
+        XCTAssertEqual(vocabulary.tokens.count, 151936)
+        XCTAssertEqual(vocabulary.tokens[151700], "[PAD151700]"); XCTAssertEqual(vocabulary.tokenTypes?[151700], 5)
+        XCTAssertEqual(vocabulary.bosTokenId, 151646); XCTAssertEqual(vocabulary.eosTokenId, 151643)
+        XCTAssertEqual(vocabulary.tokenTypes?[151648], 4)   // <think>: added, not special, does not look special
+        XCTAssertEqual(vocabulary.tokenTypes?[151644], 3)   // <｜User｜> looks special
+        XCTAssertEqual(vocabulary.addBOS, true)
+        let gguf = try Tokenizer(gguf: vocabulary, file: "converted")
+        let hf = try Tokenizer(modelFolder: folder)
+        let inp = try String(contentsOf: try CommittedTestData.url("tokenizers/llama.cpp-vectors/ggml-vocab-qwen2.gguf.inp"), encoding: .utf8)
+        var texts = inp.components(separatedBy: "\n__ggml_vocab_test__\n")
+        if texts.last == "" { texts.removeLast() }
+        for text in texts + ["<｜User｜>Hi<｜Assistant｜><think>\n"] {
+            XCTAssertEqual(gguf.encode(text, addSpecialTokens: true, parseSpecial: true), hf.encode(text, addSpecialTokens: true, parseSpecial: true), text.debugDescription)
+        }
+    }
+
     /// The fixture of PEFT's merge (tools/fixtures/make_engine_fixtures.py), converted with the adapter folded in
     /// at F32, gives PEFT's merged logits. The tiny fixtures carry no tokenizer, so one of the right size is put
     /// beside them (the logits do not depend on it).
@@ -188,6 +212,41 @@ final class GGUFConversionTests: XCTestCase {
         try checkMergedAdapter(base: "qwen2-tiny", adapter: "qwen2-tiny-lora", tokenizerOf: "qwen2")
     }
 
+    /// Llama with an adapter on every projection, q and k included (rows permuted after the merge): PEFT's fixture
+    /// has llama3 rope scaling, which is not converted, so the scaling is taken out of the config and the converted
+    /// F32 file is held to Quill's own merge of the same folder (LoRATests holds that merge to PEFT's, 1e-4). The
+    /// two paths rotate differently (adjacent pairs on permuted rows, halves on Hugging Face rows), so they agree
+    /// to rounding, not bit for bit; a merge left out or a q/k merged unpermuted would move the logits far more.
+    func testLlamaRSLoRAMergedIntoTheGGUFGivesQuillsMergedLogits() throws {
+        let folder = scratch.appendingPathComponent("llama-tiny")
+        try FileManager.default.copyItem(at: EngineFixtures.folder("llama-tiny"), to: folder)
+        let configURL = folder.appendingPathComponent("config.json")
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any])
+        // transformers 5 writes `rope_parameters`; keep its theta, drop the llama3 scaling.
+        let theta = (json["rope_parameters"] as? [String: Any])?["rope_theta"]
+        json["rope_parameters"] = ["rope_type": "default", "rope_theta": try XCTUnwrap(theta)]
+        try JSONSerialization.data(withJSONObject: json).write(to: configURL)
+        var vocabulary = try ModelFiles.vocabulary(of: GGUFFile(path: try CommittedTestData.url("gguf/llama-F32.gguf").path))
+        vocabulary.tokens = Array(vocabulary.tokens.prefix(320))
+        vocabulary.tokenTypes = vocabulary.tokenTypes.map { Array($0.prefix(320)) }
+        vocabulary.scores = vocabulary.scores.map { Array($0.prefix(320)) }
+        try HFTokenizerExport.write(vocabulary, to: folder, file: "test vocabulary")
+
+        let adapterFolder = EngineFixtures.folder("llama-tiny-lora-rslora")
+        let out = scratch.appendingPathComponent("llama-merged.gguf")
+        _ = try GGUFConversion.convert(folder: folder, adapter: adapterFolder, format: .f32, output: out)
+        let hf = try LanguageModel.load(folder: folder, format: .f32)
+        let merged = hf.merging(try LoRAAdapter.load(folder: adapterFolder, for: hf.config))
+        let ids = try EngineFixtures.reference("llama-tiny-lora-rslora").input_ids
+        let a = try InferenceSession(model: LanguageModel.load(gguf: out), contextLength: 64, threads: 2).forward(ids, allLogits: true)
+        let b = try InferenceSession(model: merged, contextLength: 64, threads: 2).forward(ids, allLogits: true)
+        let base = try InferenceSession(model: hf, contextLength: 64, threads: 2).forward(ids, allLogits: true)
+        let d = maxAbsDifference(a, b)
+        print("llama rsLoRA merged into a converted F32 GGUF: max |GGUF − Quill's merged folder| = \(d); the adapter moves the logits \(maxAbsDifference(b, base))")
+        XCTAssertLessThan(d, 1e-4)
+        XCTAssertGreaterThan(maxAbsDifference(b, base), 1e-2)
+    }
+
     /// The llama fixture has llama3 rope scaling, which GGUF holds as a rope_freqs.weight tensor that neither this
     /// converter nor Quill's GGUF loader handles yet: it is refused by name rather than written without it.
     func testLlamaThreeRopeScalingIsRefusedNamingTheKey() throws {
@@ -198,7 +257,7 @@ final class GGUFConversionTests: XCTestCase {
         vocabulary.tokenTypes = vocabulary.tokenTypes.map { Array($0.prefix(320)) }
         vocabulary.scores = vocabulary.scores.map { Array($0.prefix(320)) }
         try HFTokenizerExport.write(vocabulary, to: folder, file: "test vocabulary")
-        try assertRefused(folder, mentions: [folder.appendingPathComponent("config.json").path, "rope_scaling", "llama3"])
+        try assertRefused(folder, mentions: [folder.appendingPathComponent("config.json").path, "rope_parameters", "llama3"])
     }
 
     // MARK: Refusals

@@ -32,7 +32,7 @@ enum GGUFModelMetadata {
             m.append(("\(arch).rope.scaling.type", .string("linear")))
             m.append(("\(arch).rope.scaling.factor", .float32(factor)))
         case .llama3:
-            throw ModelLoadError.unsupported(file: file, reason: "key 'rope_scaling': llama3 rope scaling (a rope_freqs.weight tensor in GGUF) is not converted yet")
+            throw ModelLoadError.unsupported(file: file, reason: "key 'rope_scaling' / 'rope_parameters': llama3 rope scaling (a rope_freqs.weight tensor in GGUF) is not converted yet")
         }
         m.append(("general.file_type", .uint32(format.llamaFileType)))
         m.append(("general.quantization_version", .uint32(2)))
