@@ -25,6 +25,7 @@ struct LM: ParsableCommand {
         abstract: "Inspect and run a language model.",
         subcommands: [
             LMInfo.self,
+            LMConvert.self,
             LMGenerate.self,
             LMLogits.self,
             LMTokenize.self,

@@ -87,4 +87,37 @@ final class LMCommandTests: XCTestCase {
         let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(q4.out.utf8)) as? [String: Any])
         XCTAssertEqual(o["quantization"] as? String, "q4_0")
     }
+
+    /// `quill lm convert` both ways on llama.cpp's tiny qwen2 Q4_0 file: to a folder, back to a GGUF of another type,
+    /// each a one-line JSON summary; an unknown --type is refused before anything is written.
+    func testConvertBothWays() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lm-convert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let gguf = Self.repo.appendingPathComponent("Tests/Data/gguf/qwen2-Q4_0.gguf")
+        let folder = scratch.appendingPathComponent("qwen2"), back = scratch.appendingPathComponent("qwen2-q8_0.gguf")
+
+        let toFolder = try run(["lm", "convert", "--model", gguf.path, "--output", folder.path, "--dtype", "bf16"])
+        XCTAssertEqual(toFolder.status, 0, toFolder.err)
+        let a = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(toFolder.out.utf8)) as? [String: Any])
+        XCTAssertEqual(a["direction"] as? String, "gguf-to-folder"); XCTAssertEqual(a["tokenizer"] as? Bool, true)
+        XCTAssertEqual(toFolder.out.filter { $0 == "\n" }.count, 1)
+
+        let toGGUF = try run(["lm", "convert", "--model", folder.path, "--type", "q8_0", "--output", back.path])
+        XCTAssertEqual(toGGUF.status, 0, toGGUF.err)
+        let b = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(toGGUF.out.utf8)) as? [String: Any])
+        XCTAssertEqual(b["direction"] as? String, "folder-to-gguf"); XCTAssertEqual(b["type"] as? String, "q8_0")
+        XCTAssertEqual(b["architecture"] as? String, "qwen2"); XCTAssertEqual(b["tensors"] as? Int, 27)
+
+        let info = try run(["lm", "info", "--model", back.path, "--json"])
+        XCTAssertEqual(info.status, 0, info.err)
+        XCTAssertTrue(info.out.contains("\"architecture\":\"qwen2\""), info.out)
+        let tokens = try run(["lm", "tokenize", "--model", back.path, "--text", "the cat"])
+        XCTAssertEqual(tokens.status, 0, tokens.err)
+
+        let bad = try run(["lm", "convert", "--model", folder.path, "--type", "q3_K", "--output", scratch.appendingPathComponent("bad.gguf").path])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("q3_K") && bad.err.contains("--type"), bad.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("bad.gguf").path))
+    }
 }

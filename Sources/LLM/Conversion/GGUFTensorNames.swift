@@ -1,0 +1,24 @@
+/// llama.cpp's tensor names (gguf-py `MODEL_TENSORS` for llama and qwen2), by the Hugging Face module they hold.
+enum GGUFTensorNames {
+    static let embedding = "token_embd.weight"
+    static let finalNorm = "output_norm.weight"
+    static let output = "output.weight"
+
+    static func block(_ i: Int, _ suffix: String) -> String { "blk.\(i).\(suffix)" }
+
+    /// The block tensor a projection's weight (and bias) is stored under, without `.weight`.
+    static func projection(_ p: Projection) -> String {
+        switch p {
+        case .q: return "attn_q"
+        case .k: return "attn_k"
+        case .v: return "attn_v"
+        case .o: return "attn_output"
+        case .gate: return "ffn_gate"
+        case .up: return "ffn_up"
+        case .down: return "ffn_down"
+        }
+    }
+
+    static let inputNorm = "attn_norm.weight"
+    static let postNorm = "ffn_norm.weight"
+}
