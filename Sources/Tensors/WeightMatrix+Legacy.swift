@@ -23,13 +23,15 @@ extension WeightMatrix {
                           y: UnsafeMutablePointer<Float>, ldy: Int) {
         let r0 = range.lowerBound, n = range.count
         let w = bytes.assumingMemoryBound(to: UInt8.self) + r0 * rowBytes
-        if let xq, xq.hasBF16Rows, let xb = xq.bf16 {
+        // F16 weights never take the bf16 path: rounding them to bf16 would throw away 3 bits of every weight
+        // (llama.cpp keeps F16 at F16); they are widened exactly to f32 below instead.
+        if format != .f16, let xq, xq.hasBF16Rows, let xb = xq.bf16 {
             matmulRowsBF16(w: w, rows: n, x: xb, tokens: tokens, y: y + r0, ldy: ldy)
             return
         }
         switch format {
         case .f16, .bf16:
-            // No bf16 activations (or a CPU without bf16 dot products): widen a tile of rows and use sgemm.
+            // F16, or BF16 with no bf16 activations (a CPU without bf16 dot products): widen a tile of rows, sgemm.
             let tileRows = 64
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * columns)
             defer { tile.deallocate() }

@@ -79,9 +79,6 @@ final class GGUFConversionTests: XCTestCase {
             print("\(arch) \(type): \(differing.count) of \(converted.tensors.count) tensors differ from llama.cpp's; max |Quill on converted − llama.cpp| = \(worst)")
             if Self.byteEqualTypes.contains(type) {
                 XCTAssertEqual(differing, [], "\(arch) \(type): tensors not byte-equal to llama.cpp's")
-                // F16's logits are left out as in LlamaCppLogitsTests (the batched path rounds F16 weights to bf16,
-                // landing at bf16's distance); its bytes are llama.cpp's, which is what conversion owes.
-                if type == "F16" { continue }
                 let limit = LlamaCppLogitsTests.tolerance[arch]![type] ?? LlamaCppLogitsTests.tolerance[arch]!["quantized"]!
                 XCTAssertLessThanOrEqual(worst, limit, "\(arch) \(type)")
             } else {
