@@ -31,7 +31,7 @@ enum GGUFModelMetadata {
         case let .linear(factor):
             m.append(("\(arch).rope.scaling.type", .string("linear")))
             m.append(("\(arch).rope.scaling.factor", .float32(factor)))
-        case .llama3:
+        case .llama3, .frequencyFactors:
             throw ModelLoadError.unsupported(file: file, reason: "key 'rope_scaling' / 'rope_parameters': llama3 rope scaling (a rope_freqs.weight tensor in GGUF) is not converted yet")
         }
         m.append(("general.file_type", .uint32(format.llamaFileType)))
