@@ -18,9 +18,15 @@ PREFIX="${QUILL_LLAMACPP:-${XDG_CACHE_HOME:-$HOME/.cache}/quill/llama.cpp-$VERSI
 LOCK=/tmp/quill-build.lock
 JOBS="${JOBS:-2}"
 
-# The dumper is part of the build: rebuilt whenever its committed source is newer than the binary.
+# AMX is off: some virtual machines list amx_tile/amx_int8 in /proc/cpuinfo but do not let a process use the
+# tiles, and ggml's AMX kernels then die of SIGILL on the first quantized matrix product (seen on Sapphire Rapids
+# guests). Quill uses no AMX either, so the comparison stays kernel against kernel on AVX-512.
+CMAKE_FLAGS="-DGGML_NATIVE=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+
+# The dumper is part of the build: rebuilt whenever its committed source is newer than the binary; the whole
+# build is redone when the flags it was made with differ.
 stamp="$PREFIX/.built"
-if [ -f "$stamp" ] && [ "$PREFIX/bin/dump_logits" -nt "$here/dump_logits.cpp" ]; then
+if [ -f "$stamp" ] && grep -qxF "flags=$CMAKE_FLAGS" "$stamp" && [ "$PREFIX/bin/dump_logits" -nt "$here/dump_logits.cpp" ]; then
   echo "$PREFIX"; exit 0
 fi
 
@@ -46,7 +52,7 @@ build="$PREFIX/build"
 echo "building llama.cpp ($VERSION vendored) in $build, -march=native" >&2
 flock "$LOCK" nice -n 10 bash -c "
   set -e
-  cmake -S '$src' -B '$build' -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=ON \
+  cmake -S '$src' -B '$build' -DCMAKE_BUILD_TYPE=Release $CMAKE_FLAGS -DBUILD_SHARED_LIBS=ON \
     -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF \
     -DGGML_OPENMP=ON >&2
   cmake --build '$build' -j $JOBS --target llama-bench llama-quantize >&2
@@ -58,5 +64,5 @@ flock "$LOCK" nice -n 10 bash -c "
     -L'$PREFIX/lib' -lllama -lggml -lggml-base -Wl,-rpath,'$PREFIX/lib'
 "
 # llama-bench and llama-quantize find libllama by the build tree's rpath; keep the tree (it is the cache).
-{ echo "version=$VERSION"; echo "sha256=$SHA256"; echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"; } > "$stamp"
+{ echo "version=$VERSION"; echo "sha256=$SHA256"; echo "flags=$CMAKE_FLAGS"; echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"; } > "$stamp"
 echo "$PREFIX"
