@@ -18,10 +18,18 @@ PREFIX="${QUILL_LLAMACPP:-${XDG_CACHE_HOME:-$HOME/.cache}/quill/llama.cpp-$VERSI
 LOCK=/tmp/quill-build.lock
 JOBS="${JOBS:-2}"
 
-# AMX is off: some virtual machines list amx_tile/amx_int8 in /proc/cpuinfo but do not let a process use the
-# tiles, and ggml's AMX kernels then die of SIGILL on the first quantized matrix product (seen on Sapphire Rapids
-# guests). Quill uses no AMX either, so the comparison stays kernel against kernel on AVX-512.
-CMAKE_FLAGS="-DGGML_NATIVE=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+# Native CPU flags, except AMX: some virtual machines list amx_tile/amx_int8 in /proc/cpuinfo but do not let a
+# process use the tiles, and ggml's AMX kernels (compiled in whenever -march=native implies AMX) then die of
+# SIGILL on the first quantized matrix product (seen on Sapphire Rapids guests). On such a CPU the x86 features
+# are named one by one from /proc/cpuinfo instead of -march=native. Quill uses no AMX either.
+CMAKE_FLAGS="-DGGML_NATIVE=ON"
+if grep -qw amx_tile /proc/cpuinfo; then
+  CMAKE_FLAGS="-DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+  for pair in avx:AVX avx2:AVX2 fma:FMA f16c:F16C bmi2:BMI2 avx_vnni:AVX_VNNI avx512f:AVX512 avx512vbmi:AVX512_VBMI \
+              avx512_vnni:AVX512_VNNI avx512_bf16:AVX512_BF16; do
+    if grep -qw "${pair%%:*}" /proc/cpuinfo; then CMAKE_FLAGS="$CMAKE_FLAGS -DGGML_${pair##*:}=ON"; else CMAKE_FLAGS="$CMAKE_FLAGS -DGGML_${pair##*:}=OFF"; fi
+  done
+fi
 
 # The dumper is part of the build: rebuilt whenever its committed source is newer than the binary; the whole
 # build is redone when the flags it was made with differ.
