@@ -129,7 +129,14 @@ final class LegacyQuantKernelTests: XCTestCase {
             x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer {
                 m.matmul(x: xp.baseAddress!, xq: act, tokens: tokens, y: $0.baseAddress!, ldy: rows, pool: ThreadPool(threads: 2))
             } }
-            assertClose(y, QuantKernelsReference.gemmBF16(weights: m, x: x, tokens: tokens), "\(format) bf16 gemm")
+            if format == .f16 {
+                // F16 keeps its precision in the batch even when bf16 activations are at hand: the exact product
+                // of the widened weights with the f32 activations, not the bf16 one (which misses by ~7% here).
+                let exact = expected(m, x: x, tokens: tokens)
+                assertClose(y, exact, tolerance: 1e-4, "f16 batched (exact, not bf16)")
+            } else {
+                assertClose(y, QuantKernelsReference.gemmBF16(weights: m, x: x, tokens: tokens), "\(format) bf16 gemm")
+            }
         }
     }
 
