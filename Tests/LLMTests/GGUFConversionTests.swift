@@ -244,9 +244,10 @@ final class GGUFConversionTests: XCTestCase {
         XCTAssertGreaterThan(maxAbsDifference(b, base), 1e-2)
     }
 
-    /// The llama fixture has llama3 rope scaling, which GGUF holds as a rope_freqs.weight tensor that neither this
-    /// converter nor Quill's GGUF loader handles yet: it is refused by name rather than written without it.
-    func testLlamaThreeRopeScalingIsRefusedNamingTheKey() throws {
+    /// llama3 rope scaling (the llama fixture has it) is written as GGUF's `rope_freqs.weight`, one divisor per
+    /// rotary pair: equal to the tensor that make_gguf_lora_fixtures.py computes with convert_hf_to_gguf.py's
+    /// code, and the converted file, adapter merged, gives PEFT's merged logits with no change to the config.
+    func testLlamaThreeRopeScalingIsWrittenAsRopeFreqsAndMatchesPEFT() throws {
         let folder = scratch.appendingPathComponent("llama-tiny")
         try FileManager.default.copyItem(at: EngineFixtures.folder("llama-tiny"), to: folder)
         var vocabulary = try ModelFiles.vocabulary(of: GGUFFile(path: try CommittedTestData.url("gguf/llama-F32.gguf").path))
@@ -254,7 +255,26 @@ final class GGUFConversionTests: XCTestCase {
         vocabulary.tokenTypes = vocabulary.tokenTypes.map { Array($0.prefix(320)) }
         vocabulary.scores = vocabulary.scores.map { Array($0.prefix(320)) }
         try HFTokenizerExport.write(vocabulary, to: folder, file: "test vocabulary")
-        try assertRefused(folder, mentions: [folder.appendingPathComponent("config.json").path, "rope_parameters", "llama3"])
+        let out = scratch.appendingPathComponent("llama-llama3.gguf")
+        _ = try GGUFConversion.convert(folder: folder, adapter: EngineFixtures.folder("llama-tiny-lora-rslora"), format: .f32, output: out)
+
+        func factors(_ file: GGUFFile) throws -> [Float] {
+            let t = try XCTUnwrap(file.tensor("rope_freqs.weight"), file.path)
+            XCTAssertEqual(t.type, .f32)
+            let p = file.bytes(of: t)
+            return (0..<t.dimensions[0]).map { p.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+        }
+        let ours = try factors(GGUFFile(path: out.path))
+        let converters = try factors(GGUFFile(path: GGUFLoRAFixtures.base("llama-tiny").path))
+        XCTAssertEqual(ours.count, converters.count)
+        XCTAssertTrue(ours.contains { $0 != 1 }, "the fixture's scaling changes some frequencies")
+        for (a, b) in zip(ours, converters) { XCTAssertEqual(a, b, accuracy: 1e-6 * b) }
+
+        let ref = try EngineFixtures.reference("llama-tiny-lora-rslora")
+        let session = InferenceSession(model: try LanguageModel.load(gguf: out), contextLength: 64, threads: 2)
+        let d = maxAbsDifference(try session.forward(ref.input_ids), try XCTUnwrap(ref.merged?.last_logits))
+        print("llama (llama3 rope) rsLoRA merged into a converted F32 GGUF: max |Quill − PEFT merged| = \(d)")
+        XCTAssertLessThan(d, 1e-4)
     }
 
     // MARK: Refusals

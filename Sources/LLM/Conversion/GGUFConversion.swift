@@ -54,6 +54,13 @@ public enum GGUFConversion {
             })
         }
 
+        // llama3 rope scaling travels as one divisor per rotary pair, as convert_hf_to_gguf.py writes it.
+        if case .llama3 = config.rope.scaling {
+            var unscaled = config.rope; unscaled.scaling = .none
+            let base = unscaled.inverseFrequencies(headDim: config.headDim)
+            let scaled = config.rope.inverseFrequencies(headDim: config.headDim)
+            vector("rope_freqs.weight", zip(base, scaled).map { $0 / $1 })
+        }
         try matrix(GGUFTensorNames.embedding, model.embedding)
         for (i, layer) in model.layers.enumerated() {
             func blk(_ s: String) -> String { GGUFTensorNames.block(i, s) }

@@ -31,8 +31,10 @@ enum GGUFModelMetadata {
         case let .linear(factor):
             m.append(("\(arch).rope.scaling.type", .string("linear")))
             m.append(("\(arch).rope.scaling.factor", .float32(factor)))
-        case .llama3, .frequencyFactors:
-            throw ModelLoadError.unsupported(file: file, reason: "key 'rope_scaling' / 'rope_parameters': llama3 rope scaling (a rope_freqs.weight tensor in GGUF) is not converted yet")
+        case .llama3:
+            break  // no keys: GGUF holds llama3 scaling as the rope_freqs.weight tensor (GGUFConversion writes it)
+        case .frequencyFactors:
+            throw ModelLoadError.unsupported(file: file, reason: "rope frequency factors that came from a GGUF file are not converted back")
         }
         m.append(("general.file_type", .uint32(format.llamaFileType)))
         m.append(("general.quantization_version", .uint32(2)))
