@@ -63,7 +63,10 @@ public final class InferenceSession {
         hq = quantized ? QuantizedActivations(capacityRows: B, columns: I) : nil
         loraHiddenCapacity = 0
         loraHidden = buffer(0)
-        scores = (0..<pool.threads).map { _ in buffer(B * capacity) }
+        // Prefill writes T × P scores per head; decode writes the `group` heads of one kv head at once, group × P,
+        // which is more than B × capacity when the context is shorter than the group (a 1-token `lm logits`).
+        let group = c.heads / c.kvHeads
+        scores = (0..<pool.threads).map { _ in buffer(max(B, group) * capacity) }
         ropeScratch = (0..<pool.threads).map { _ in buffer(c.headDim) }
         logitsBuffer = buffer(c.vocabulary)
         linears = Self.linears(model, nil, outputs: outputs)

@@ -43,6 +43,19 @@ final class ReferenceLogitsTests: XCTestCase {
         }
     }
 
+    /// A context, or a batch capacity, smaller than the group of query heads that share a kv head (4 here): the
+    /// one-token path writes the whole group's scores at once, which once overran the score buffer (sized batch ×
+    /// context) and corrupted the heap; AddressSanitizer (make sanitize) fails this test on that code.
+    func testContextAndBatchSmallerThanTheHeadGroup() throws {
+        let ref = try EngineFixtures.reference("llama-tiny")
+        let model = try LanguageModel.load(folder: EngineFixtures.folder("llama-tiny"), format: .f32)
+        XCTAssertGreaterThan(model.config.heads / model.config.kvHeads, 1)
+        let one = InferenceSession(model: model, contextLength: 1, threads: 2)
+        XCTAssertLessThan(maxAbsDifference(try one.forward([ref.input_ids[0]]), ref.all_logits[0]), 1e-4)
+        let narrow = InferenceSession(model: model, contextLength: 64, threads: 2, batchCapacity: 1)
+        XCTAssertLessThan(maxAbsDifference(try narrow.forward(ref.input_ids), ref.last_logits), 1e-4)
+    }
+
     /// A batch capacity smaller than the prompt splits prefill into chunks without changing the result.
     func testChunkedPrefillEqualsOneBatch() throws {
         let ref = try EngineFixtures.reference("qwen2-tiny")
