@@ -1,6 +1,10 @@
 // llama.cpp's logits for a given token sequence, as the reference Quill's GGUF path is measured against.
 //
-//   dump_logits [--lora ADAPTER.gguf] MODEL.gguf OUT.f32 ID ID ID ...
+//   dump_logits [--lora ADAPTER.gguf] [--greedy N] MODEL.gguf OUT.f32 ID ID ID ...
+//
+// With --greedy N, after the ids it decodes N more tokens one at a time, each the argmax of the last logits
+// (ties to the lower id), and prints them with the margin of each step (top-1 minus top-2 logit) as JSON;
+// OUT.f32 then holds the logits of every step of that continuation instead, [N][n_vocab].
 //
 // With --lora, llama.cpp's own LoRA adapter file is applied at scale 1 (its alpha / rank as the file says).
 // Evaluates the ids as one batch from position 0 (no BOS is added: the ids are used exactly as given),
@@ -20,8 +24,10 @@ static void quiet_log(enum ggml_log_level level, const char *text, void *) {
 
 int main(int argc, char **argv) {
     const char *lora_path = nullptr;
-    if (argc > 2 && strcmp(argv[1], "--lora") == 0) {
-        lora_path = argv[2];
+    int greedy = 0;
+    while (argc > 2 && (strcmp(argv[1], "--lora") == 0 || strcmp(argv[1], "--greedy") == 0)) {
+        if (strcmp(argv[1], "--lora") == 0) lora_path = argv[2];
+        else greedy = atoi(argv[2]);
         argv[2] = argv[0];
         argv += 2;
         argc -= 2;
@@ -49,7 +55,7 @@ int main(int argc, char **argv) {
     for (llama_token t : ids) if (t >= n_vocab) { fprintf(stderr, "token id %d >= vocabulary %d\n", t, n_vocab); return 2; }
 
     llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = ids.size() < 64 ? 64 : (uint32_t)ids.size();
+    cp.n_ctx = ids.size() + greedy < 64 ? 64 : (uint32_t)(ids.size() + greedy);
     cp.n_batch = cp.n_ctx;
     cp.n_ubatch = cp.n_ctx;
     cp.n_threads = 1;
@@ -82,6 +88,33 @@ int main(int argc, char **argv) {
 
     FILE *out = fopen(argv[2], "wb");
     if (!out) { fprintf(stderr, "cannot write %s\n", argv[2]); return 1; }
+    if (greedy > 0) {
+        // Greedy continuation: the argmax of the last position, fed back one token at a time.
+        const float *row = llama_get_logits_ith(ctx, (int32_t)ids.size() - 1);
+        printf("{\"model\": \"%s\", \"greedy\": [", argv[1]);
+        for (int step = 0; step < greedy; step++) {
+            int best = 0, second = -1;
+            for (int v = 1; v < n_vocab; v++) {
+                if (row[v] > row[best]) { second = best; best = v; }
+                else if (second < 0 || row[v] > row[second]) second = v;
+            }
+            if (fwrite(row, sizeof(float), n_vocab, out) != (size_t)n_vocab) { fprintf(stderr, "write failed\n"); return 1; }
+            printf("%s[%d, %.6f]", step ? ", " : "", best, row[best] - row[second]);
+            llama_batch one = llama_batch_init(1, 0, 1);
+            one.token[0] = best; one.pos[0] = (llama_pos)(ids.size() + step);
+            one.n_seq_id[0] = 1; one.seq_id[0][0] = 0; one.logits[0] = 1; one.n_tokens = 1;
+            if (llama_decode(ctx, one) != 0) { fprintf(stderr, "llama_decode failed\n"); return 1; }
+            llama_batch_free(one);
+            row = llama_get_logits_ith(ctx, 0);
+        }
+        printf("]}\n");
+        fclose(out);
+        llama_batch_free(batch);
+        llama_free(ctx);
+        llama_model_free(model);
+        llama_backend_free();
+        return 0;
+    }
     for (size_t i = 0; i < ids.size(); i++) {
         const float *row = llama_get_logits_ith(ctx, (int32_t)i);
         if (!row || fwrite(row, sizeof(float), n_vocab, out) != (size_t)n_vocab) { fprintf(stderr, "write failed\n"); return 1; }
