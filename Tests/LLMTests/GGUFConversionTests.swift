@@ -209,44 +209,10 @@ final class GGUFConversionTests: XCTestCase {
         try checkMergedAdapter(base: "qwen2-tiny", adapter: "qwen2-tiny-lora", tokenizerOf: "qwen2")
     }
 
-    /// Llama with an adapter on every projection, q and k included (rows permuted after the merge): PEFT's fixture
-    /// has llama3 rope scaling, which is not converted, so the scaling is taken out of the config and the converted
-    /// F32 file is held to Quill's own merge of the same folder (LoRATests holds that merge to PEFT's, 1e-4). The
-    /// two paths rotate differently (adjacent pairs on permuted rows, halves on Hugging Face rows), so they agree
-    /// to rounding, not bit for bit; a merge left out or a q/k merged unpermuted would move the logits far more.
-    func testLlamaRSLoRAMergedIntoTheGGUFGivesQuillsMergedLogits() throws {
-        let folder = scratch.appendingPathComponent("llama-tiny")
-        try FileManager.default.copyItem(at: EngineFixtures.folder("llama-tiny"), to: folder)
-        let configURL = folder.appendingPathComponent("config.json")
-        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any])
-        // transformers 5 writes `rope_parameters`; keep its theta, drop the llama3 scaling.
-        let theta = (json["rope_parameters"] as? [String: Any])?["rope_theta"]
-        json["rope_parameters"] = ["rope_type": "default", "rope_theta": try XCTUnwrap(theta)]
-        try JSONSerialization.data(withJSONObject: json).write(to: configURL)
-        var vocabulary = try ModelFiles.vocabulary(of: GGUFFile(path: try CommittedTestData.url("gguf/llama-F32.gguf").path))
-        vocabulary.tokens = Array(vocabulary.tokens.prefix(320))
-        vocabulary.tokenTypes = vocabulary.tokenTypes.map { Array($0.prefix(320)) }
-        vocabulary.scores = vocabulary.scores.map { Array($0.prefix(320)) }
-        try HFTokenizerExport.write(vocabulary, to: folder, file: "test vocabulary")
-
-        let adapterFolder = EngineFixtures.folder("llama-tiny-lora-rslora")
-        let out = scratch.appendingPathComponent("llama-merged.gguf")
-        _ = try GGUFConversion.convert(folder: folder, adapter: adapterFolder, format: .f32, output: out)
-        let hf = try LanguageModel.load(folder: folder, format: .f32)
-        let merged = hf.merging(try LoRAAdapter.load(folder: adapterFolder, for: hf.config))
-        let ids = try EngineFixtures.reference("llama-tiny-lora-rslora").input_ids
-        let a = try InferenceSession(model: LanguageModel.load(gguf: out), contextLength: 64, threads: 2).forward(ids, allLogits: true)
-        let b = try InferenceSession(model: merged, contextLength: 64, threads: 2).forward(ids, allLogits: true)
-        let base = try InferenceSession(model: hf, contextLength: 64, threads: 2).forward(ids, allLogits: true)
-        let d = maxAbsDifference(a, b)
-        print("llama rsLoRA merged into a converted F32 GGUF: max |GGUF − Quill's merged folder| = \(d); the adapter moves the logits \(maxAbsDifference(b, base))")
-        XCTAssertLessThan(d, 1e-4)
-        XCTAssertGreaterThan(maxAbsDifference(b, base), 1e-2)
-    }
-
-    /// llama3 rope scaling (the llama fixture has it) is written as GGUF's `rope_freqs.weight`, one divisor per
-    /// rotary pair: equal to the tensor that make_gguf_lora_fixtures.py computes with convert_hf_to_gguf.py's
-    /// code, and the converted file, adapter merged, gives PEFT's merged logits with no change to the config.
+    /// Llama with an adapter on every projection, q and k included (rows permuted after the merge), and llama3
+    /// rope scaling, written as GGUF's `rope_freqs.weight` (one divisor per rotary pair): the divisors equal those
+    /// make_gguf_lora_fixtures.py computes with convert_hf_to_gguf.py's code, and the converted file gives PEFT's
+    /// merged logits.
     func testLlamaThreeRopeScalingIsWrittenAsRopeFreqsAndMatchesPEFT() throws {
         let folder = scratch.appendingPathComponent("llama-tiny")
         try FileManager.default.copyItem(at: EngineFixtures.folder("llama-tiny"), to: folder)

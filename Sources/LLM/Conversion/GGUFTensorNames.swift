@@ -7,17 +7,7 @@ enum GGUFTensorNames {
     static func block(_ i: Int, _ suffix: String) -> String { "blk.\(i).\(suffix)" }
 
     /// The block tensor a projection's weight (and bias) is stored under, without `.weight`.
-    static func projection(_ p: Projection) -> String {
-        switch p {
-        case .q: return "attn_q"
-        case .k: return "attn_k"
-        case .v: return "attn_v"
-        case .o: return "attn_output"
-        case .gate: return "ffn_gate"
-        case .up: return "ffn_up"
-        case .down: return "ffn_down"
-        }
-    }
+    static func projection(_ p: Projection) -> String { p.ggufName }
 
     static let inputNorm = "attn_norm.weight"
     static let postNorm = "ffn_norm.weight"
