@@ -61,7 +61,8 @@ if qruns:
     quill = dict(base, engine="quill", rounds=qruns,
                  prefill_tokens_per_s=median(r.get("prefill_tokens_per_s") for r in qruns),
                  decode_tokens_per_s=median(r.get("decode_tokens_per_s") for r in qruns),
-                 peak_rss_mib=median(r["peak_rss_mib"] for r in qruns))
+                 peak_rss_mib=median(r["peak_rss_mib"] for r in qruns),
+                 load_seconds=median(r.get("load_seconds") for r in qruns))
 else:
     quill = dict(base, engine="quill", status="not run", reason=reason or "no result")
 json.dump(quill, open(out_quill, "w"), indent=1)

@@ -36,13 +36,14 @@ def side_by_side():
         return ["llama.cpp was not run (bench/llamacpp.sh), so there is no side-by-side table.", ""]
     first = json.load(open(found[0]))
     out = ["### Side by side: llama.cpp on the same GGUF files", "",
-           f"llama.cpp {first.get('build') or ''} built by tools/llamacpp/build.sh (native flags); `llama-bench -p 512 -n 128 -r 1` "
+           f"llama.cpp {first.get('build') or ''} built by tools/llamacpp/build.sh (native flags; AMX off on CPUs that list it); `llama-bench -p 512 -n 128 -r 1` "
            f"against `quill-bench model FILE.gguf`, alternating, {len(first.get('rounds', []))} round(s), medians. "
            "Peak RSS from `/usr/bin/time -v`. Bound = read bandwidth / weight bytes per token of the file. "
-           "The machine is shared: single rounds vary by 10-20%.", "",
+           "The machine is shared: single rounds vary by 10-20%. Quill's load time is that of a GGUF file as `quill lm convert` "
+           "writes it (memory-mapped, used in place).", "",
            "| file | threads | prefill 512 llama.cpp / Quill (tok/s) | ratio | decode 128 llama.cpp / Quill (tok/s) | ratio "
-           "| decode / bound llama.cpp / Quill | peak RSS llama.cpp / Quill (MiB) |",
-           "|---|---|---|---|---|---|---|---|"]
+           "| decode / bound llama.cpp / Quill | peak RSS llama.cpp / Quill (MiB) | Quill load (s) |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for path in found:
         lc = json.load(open(path))
         t = lc["threads"]
@@ -67,7 +68,7 @@ def side_by_side():
                    f"{num(lc['decode_tokens_per_s'], '{:.2f}')} / {quill('decode_tokens_per_s', '{:.2f}')} | "
                    f"{ratio(q.get('decode_tokens_per_s'), lc['decode_tokens_per_s'])} | "
                    f"{frac(lc['decode_tokens_per_s'])} / {frac(q.get('decode_tokens_per_s')) if ran else 'not run'} | "
-                   f"{num(lc['peak_rss_mib'], '{:.0f}')} / {quill('peak_rss_mib', '{:.0f}')} |")
+                   f"{num(lc['peak_rss_mib'], '{:.0f}')} / {quill('peak_rss_mib', '{:.0f}')} | {quill('load_seconds', '{:.2f}')} |")
     reasons = {json.load(open(p)).get("reason") for p in glob.glob(os.path.join(out_dir, "quill-gguf-*.json"))} - {None}
     if reasons:
         out += ["", "Quill not run on GGUF input: " + "; ".join(sorted(r[:200] for r in reasons))]
