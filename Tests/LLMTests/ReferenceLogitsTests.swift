@@ -45,7 +45,8 @@ final class ReferenceLogitsTests: XCTestCase {
 
     /// A context, or a batch capacity, smaller than the group of query heads that share a kv head (4 here): the
     /// one-token path writes the whole group's scores at once, which once overran the score buffer (sized batch ×
-    /// context) and corrupted the heap; AddressSanitizer (make sanitize) fails this test on that code.
+    /// context) and corrupted the heap (valgrind showed the write inside sgemm); `make sanitize` runs this test
+    /// under AddressSanitizer, which reports such an overrun.
     func testContextAndBatchSmallerThanTheHeadGroup() throws {
         let ref = try EngineFixtures.reference("llama-tiny")
         let model = try LanguageModel.load(folder: EngineFixtures.folder("llama-tiny"), format: .f32)
