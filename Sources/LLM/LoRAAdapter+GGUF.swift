@@ -67,8 +67,8 @@ extension LoRAAdapter {
                 var b = try floats(bInfo, rows: out, columns: r, file)
                 if (p == .q || p == .k) && adapterRowsAdjacent != config.rope.adjacentPairs {
                     let heads = p == .q ? config.heads : config.kvHeads
-                    b = adapterRowsAdjacent ? LoRARowPermutation.toHalves(b, heads: heads, width: r)
-                                            : LoRARowPermutation.toAdjacentPairs(b, heads: heads, width: r)
+                    b = adapterRowsAdjacent ? LlamaRowPermutation.unpermute(b, rows: out, columns: r, heads: heads)
+                                            : LlamaRowPermutation.permute(b, rows: out, columns: r, heads: heads)
                 }
                 let scale = Float(alpha == 0 ? 1 : alpha / Double(r))
                 modules[layer, default: [:]][p] = Pair(a: a, b: b, rank: r, scale: scale)

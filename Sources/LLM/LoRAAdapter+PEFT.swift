@@ -61,7 +61,7 @@ extension LoRAAdapter {
                 try a.withUnsafeMutableBufferPointer { try file.readFloats(aInfo, into: $0.baseAddress!) }
                 try b.withUnsafeMutableBufferPointer { try file.readFloats(bInfo, into: $0.baseAddress!) }
                 if config.rope.adjacentPairs && (p == .q || p == .k) {
-                    b = LoRARowPermutation.toAdjacentPairs(b, heads: p == .q ? config.heads : config.kvHeads, width: r)
+                    b = LlamaRowPermutation.permute(b, rows: out, columns: r, heads: p == .q ? config.heads : config.kvHeads)
                 }
                 // alpha_pattern keys are module-name patterns; PEFT matches them as suffixes of the module path.
                 let modulePath = "model.layers.\(layer).\(p.modulePath)"

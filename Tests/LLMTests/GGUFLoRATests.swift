@@ -92,9 +92,9 @@ final class GGUFLoRATests: XCTestCase {
     func testRowPermutationIsTheConvertersAndItsInverse() {
         // 2 heads of 4 rows, width 1: per head [h0 h1 | h2 h3] (halves) → [h0 h2 h1 h3] (adjacent pairs).
         let rows: [Float] = [0, 1, 2, 3, 10, 11, 12, 13]
-        XCTAssertEqual(LoRARowPermutation.toAdjacentPairs(rows, heads: 2, width: 1), [0, 2, 1, 3, 10, 12, 11, 13])
+        XCTAssertEqual(LlamaRowPermutation.permute(rows, rows: 8, columns: 1, heads: 2), [0, 2, 1, 3, 10, 12, 11, 13])
         let wide = (0..<(3 * 8 * 5)).map(Float.init)
-        XCTAssertEqual(LoRARowPermutation.toHalves(LoRARowPermutation.toAdjacentPairs(wide, heads: 3, width: 5), heads: 3, width: 5), wide)
+        XCTAssertEqual(LlamaRowPermutation.unpermute(LlamaRowPermutation.permute(wide, rows: wide.count / 5, columns: 5, heads: 3), rows: wide.count / 5, columns: 5, heads: 3), wide)
     }
 
     // MARK: refusals, naming the file and the tensor or key

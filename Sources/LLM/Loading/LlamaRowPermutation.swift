@@ -4,7 +4,8 @@
 /// Hugging Face rotates halves of each head (element i pairs with i + d/2); llama.cpp's "normal" rope rotates
 /// adjacent pairs (2i with 2i + 1). Within each head of d rows, `permute` reshapes the rows to [2, d/2] and
 /// transposes them to [d/2, 2]: GGUF row h·d + 2i + s holds Hugging Face row h·d + s·d/2 + i (s = 0, 1). The same
-/// applies to a bias (one value per row).
+/// applies to a bias (one value per row) and to a LoRA pair's B (ΔW = B·A: its rows are B's rows; A acts on the
+/// input, whose order is unchanged), so one permutation serves conversion, export and adapters.
 enum LlamaRowPermutation {
     /// Hugging Face rows → GGUF rows. `values` holds `rows` rows of `columns` values.
     static func permute(_ values: [Float], rows: Int, columns: Int, heads: Int) -> [Float] {
