@@ -85,4 +85,14 @@ final class HFFolderExportTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), ["taken"])
     }
+
+    /// A llama GGUF with `rope_freqs.weight` (llama3 scaling as convert_hf_to_gguf.py writes it) has no config.json
+    /// form for its divisors: refused naming the tensor, and nothing left behind, rather than exported unscaled.
+    func testRopeFrequencyFactorsAreRefusedNamingTheTensor() throws {
+        let out = scratch.appendingPathComponent("llama3")
+        XCTAssertThrowsError(try HFFolderExport.export(gguf: try GGUFLoRAFixtures.base("llama-tiny"), output: out, dtype: .f32)) {
+            XCTAssertTrue("\($0)".contains("rope_freqs.weight"), "\($0)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [])
+    }
 }

@@ -27,6 +27,11 @@ public enum HFFolderExport {
         let file = try GGUFFile(path: url.path)
         let model = try LanguageModel.load(gguf: url)
         let config = model.config
+        // One divisor per rotary pair has no config.json form in general (llama3's four numbers make one shape of
+        // it): written without them the folder would rotate differently, so the export is refused instead.
+        if case .frequencyFactors = config.rope.scaling {
+            throw ModelLoadError.unsupported(file: url.path, reason: "tensor 'rope_freqs.weight': rope frequency factors have no config.json form; not exported")
+        }
         let arch = model.architecture.name
         let vocabulary = file.value("tokenizer.ggml.model") == nil ? nil : try ModelFiles.vocabulary(of: file)
 
