@@ -12,7 +12,7 @@ struct LMConvert: ParsableCommand {
     @Option(help: "A Hugging Face model folder (config.json, *.safetensors, tokenizer.json), or a .gguf file.")
     var model: String
 
-    @Option(help: "A PEFT LoRA adapter folder to merge into the weights (folder to GGUF only).")
+    @Option(help: "A LoRA adapter to merge into the weights, a PEFT folder or llama.cpp's .gguf adapter file (folder to GGUF only).")
     var adapter: String?
 
     @Option(help: "The GGUF type of every matrix (folder to GGUF): f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q5_K, q6_K.")

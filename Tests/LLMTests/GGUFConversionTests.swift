@@ -181,7 +181,7 @@ final class GGUFConversionTests: XCTestCase {
     /// The fixture of PEFT's merge (tools/fixtures/make_engine_fixtures.py), converted with the adapter folded in
     /// at F32, gives PEFT's merged logits. The tiny fixtures carry no tokenizer, so one of the right size is put
     /// beside them (the logits do not depend on it).
-    func checkMergedAdapter(base: String, adapter: String, tokenizerOf arch: String) throws {
+    func checkMergedAdapter(base: String, adapter: String, tokenizerOf arch: String, adapterFile: URL? = nil) throws {
         let folder = scratch.appendingPathComponent(base)
         try FileManager.default.copyItem(at: EngineFixtures.folder(base), to: folder)
         let config = try ModelConfig.load(folder.appendingPathComponent("config.json"))
@@ -192,7 +192,7 @@ final class GGUFConversionTests: XCTestCase {
         try HFTokenizerExport.write(vocabulary, to: folder, file: "test vocabulary")
 
         let out = scratch.appendingPathComponent("\(adapter).gguf")
-        let summary = try GGUFConversion.convert(folder: folder, adapter: EngineFixtures.folder(adapter), format: .f32, output: out)
+        let summary = try GGUFConversion.convert(folder: folder, adapter: adapterFile ?? EngineFixtures.folder(adapter), format: .f32, output: out)
         XCTAssertTrue(summary.merged)
         let ref = try EngineFixtures.reference(adapter)
         let model = try LanguageModel.load(gguf: out)
@@ -207,6 +207,12 @@ final class GGUFConversionTests: XCTestCase {
 
     func testQwen2AdapterMergedIntoTheGGUFGivesPEFTsMergedLogits() throws {
         try checkMergedAdapter(base: "qwen2-tiny", adapter: "qwen2-tiny-lora", tokenizerOf: "qwen2")
+    }
+
+    /// The same adapter as llama.cpp's `.gguf` LoRA file (convert_lora_to_gguf.py) merges the same way.
+    func testLlamaCppAdapterFileMergedIntoTheGGUFGivesPEFTsMergedLogits() throws {
+        try checkMergedAdapter(base: "qwen2-tiny", adapter: "qwen2-tiny-lora", tokenizerOf: "qwen2",
+                               adapterFile: GGUFLoRAFixtures.adapter("qwen2-tiny-lora"))
     }
 
     /// Llama with an adapter on every projection, q and k included (rows permuted after the merge), and llama3

@@ -29,7 +29,7 @@ public enum GGUFConversion {
         let arch = architecture.name
         let vocabulary = try HFTokenizerVocabulary.read(folder: folder, config: config)
         var model = try LanguageModel.load(folder: folder, format: .f32)
-        if let adapter { model = model.merging(try LoRAAdapter.load(folder: adapter, for: config)) }
+        if let adapter { model = model.merging(try LoRAAdapter.load(adapter, for: config)) }
 
         var writer = GGUFWriter()
         let name = folder.standardizedFileURL.lastPathComponent
