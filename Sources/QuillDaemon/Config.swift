@@ -57,6 +57,12 @@ public struct QuillConfig: Sendable, Equatable {
         /// 0 means greedy.
         public var temperature = 0.0
         public var topP = 1.0
+        /// CTRL's repetition penalty (1 = off), as transformers' `repetition_penalty`.
+        public var repetitionPenalty = 1.0
+        /// Forbid repeating any run of this many tokens of the output (0 = off), as transformers'
+        /// `no_repeat_ngram_size` but over the output only: copying the input's phrases stays allowed.
+        public var noRepeatNgramSize = Generation.defaultNoRepeatNgramSize
+        public static let defaultNoRepeatNgramSize = 0
         public var seed = 0
         /// Keep a reasoning model's `<think>` text in `<state>/reasoning/<stem>.reasoning.txt` (the audit
         /// trail keeps only its hash; it never goes to outputs).
@@ -188,6 +194,8 @@ extension QuillConfig {
             c.generation.maxNewTokens = try s.int("max_new_tokens") ?? c.generation.maxNewTokens
             c.generation.temperature = try s.double("temperature") ?? c.generation.temperature
             c.generation.topP = try s.double("top_p") ?? c.generation.topP
+            c.generation.repetitionPenalty = try s.double("repetition_penalty") ?? c.generation.repetitionPenalty
+            c.generation.noRepeatNgramSize = try s.int("no_repeat_ngram_size") ?? c.generation.noRepeatNgramSize
             c.generation.seed = try s.int("seed") ?? c.generation.seed
             c.generation.keepReasoning = try s.bool("keep_reasoning") ?? c.generation.keepReasoning
         }
@@ -234,6 +242,8 @@ extension QuillConfig {
         if generation.maxNewTokens < 1 { throw fail("generation.max_new_tokens must be at least 1") }
         if generation.temperature < 0 { throw fail("generation.temperature must be 0 (greedy) or more") }
         if !(generation.topP > 0 && generation.topP <= 1) { throw fail("generation.top_p must be in (0, 1]") }
+        if !(generation.repetitionPenalty > 0) { throw fail("generation.repetition_penalty must be more than 0 (1 = off)") }
+        if generation.noRepeatNgramSize < 0 { throw fail("generation.no_repeat_ngram_size must be 0 (off) or more") }
         for (key, task) in [("tasks.clinical_note", tasks.clinicalNote), ("tasks.dialogue", tasks.dialogue)] where !Tasks.knownTasks.contains(task) {
             throw fail("\(key) is \"\(task)\"; use discharge_summary or soap_note")
         }

@@ -14,13 +14,16 @@ public struct PipelineSettings: Sendable {
     public var reviewOn: Set<FactFinding.Kind>
     /// Whether the model's reasoning is kept (the daemon writes it to a purgeable file); it never reaches an output.
     public var keepReasoning: Bool
+    /// Finds a looping output; one it finds goes to review whatever the fact check says.
+    public var repetitionCheck: RepetitionCheck
 
     public init(templatesFolder: URL, lexicon: URL? = nil, formats: [OutputFormat] = OutputFormat.allCases,
                 limits: GenerationLimits = GenerationLimits(), reviewOn: Set<FactFinding.Kind> = [.quantity, .date, .medication],
-                keepReasoning: Bool = false) {
+                keepReasoning: Bool = false, repetitionCheck: RepetitionCheck = RepetitionCheck()) {
         self.templatesFolder = templatesFolder
         self.lexicon = lexicon ?? templatesFolder.appendingPathComponent("lexicon/medications.txt")
         self.formats = formats; self.limits = limits; self.reviewOn = reviewOn; self.keepReasoning = keepReasoning
+        self.repetitionCheck = repetitionCheck
     }
 }
 
@@ -36,6 +39,8 @@ public struct PipelineResult: Sendable {
     public let files: [OutputFile]
     public let provenance: Provenance
     public let findings: [FactFinding]
+    /// A loop the repetition check found (then `needsReview` is true).
+    public let repetition: RepetitionFinding?
     public let needsReview: Bool
     public let reasoning: String?
 }
@@ -94,7 +99,8 @@ public final class DocumentPipeline: @unchecked Sendable {
             .generate(session: session, prompt: prompt.ids, opensThinking: prompt.opensThinking, task: task,
                       shouldContinue: shouldContinue)
         let findings = factChecker.check(sections: note.sections.map { ($0.heading, $0.text) }, input: input)
-        let needsReview = findings.contains { settings.reviewOn.contains($0.kind) }
+        let repetition = settings.repetitionCheck.check(sections: note.sections.map { ($0.heading, $0.text) })
+        let needsReview = repetition != nil || findings.contains { settings.reviewOn.contains($0.kind) }
         let run = RunFacts(modelID: modelID, quantization: model.format.rawValue, adapterVersion: adapterVersion, inputSHA256: inputSHA256)
         let documentID = UUID().uuidString.lowercased()
         let context = RenderContext.make(document: document, note: note, run: run, documentID: documentID)
@@ -111,9 +117,9 @@ public final class DocumentPipeline: @unchecked Sendable {
             promptSHA256: SHA256.hex(prompt.ids.map(String.init).joined(separator: ",")),
             promptTokens: note.promptTokens, generatedTokens: note.generatedTokens, prefillSeconds: note.prefillSeconds,
             generationSeconds: note.generationSeconds, createdAt: ISO8601DateFormatter().string(from: run.createdAt),
-            outputs: files.map(\.name), factFindings: findings, needsReview: needsReview)
+            outputs: files.map(\.name), factFindings: findings, repetition: repetition, needsReview: needsReview)
         files.append(OutputFile(name: "\(stem).\(task.fileName).provenance.json", data: try provenance.json()))
-        return PipelineResult(note: note, files: files, provenance: provenance, findings: findings, needsReview: needsReview,
+        return PipelineResult(note: note, files: files, provenance: provenance, findings: findings, repetition: repetition, needsReview: needsReview,
                               reasoning: settings.keepReasoning ? note.reasoning : nil)
     }
 }

@@ -22,13 +22,15 @@ public struct Provenance: Sendable, Codable, Equatable {
     public var createdAt: String
     public var outputs: [String]
     public var factFindings: [FactFinding]
+    /// The loop the repetition check found, if any.
+    public var repetition: RepetitionFinding? = nil
     public var needsReview: Bool
 
     enum CodingKeys: String, CodingKey {
         case documentID = "document_id", sourceFile = "source_file", inputSHA256 = "input_sha256", task, model, quantization
         case adapterVersion = "adapter_version", modelSHA256 = "model_sha256", adapterSHA256 = "adapter_sha256", promptSHA256 = "prompt_sha256", promptTokens = "prompt_tokens", generatedTokens = "generated_tokens"
         case prefillSeconds = "prefill_seconds", generationSeconds = "generation_seconds", createdAt = "created_at"
-        case outputs, factFindings = "fact_findings", needsReview = "needs_review"
+        case outputs, factFindings = "fact_findings", repetition, needsReview = "needs_review"
     }
 
     public func json() throws -> Data {

@@ -17,6 +17,26 @@ final class SamplerTests: XCTestCase {
         }
     }
 
+    /// `no_repeat_ngram_size` forbids the tokens transformers' NoRepeatNGramLogitsProcessor forbids
+    /// (tools/fixtures/make_ngram_blocking_fixture.py), and only over the output when told where it starts.
+    func testNgramBlockingMatchesTransformers() throws {
+        struct Case: Decodable { let history: [Int]; let n: Int; let banned: [Int] }
+        struct Fixture: Decodable { let vocab: Int; let cases: [Case] }
+        let f = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: EngineFixtures.root.appendingPathComponent("ngram-blocking.json")))
+        XCTAssertGreaterThan(f.cases.filter { !$0.banned.isEmpty }.count, 50, "the fixture must exercise blocking")
+        for c in f.cases {
+            let sampler = Sampler(SamplingParameters(noRepeatNgramSize: c.n))
+            let logits = sampler.penalized([Float](repeating: 0, count: f.vocab), history: c.history)
+            let banned = logits.indices.filter { logits[$0] == -.infinity }
+            XCTAssertEqual(banned, c.banned, "history \(c.history), n \(c.n)")
+        }
+        // The prompt's own repeats do not count when the output starts after it: [1, 2, 1] then 2 is allowed.
+        var sampler = Sampler(SamplingParameters(noRepeatNgramSize: 2))
+        let logits: [Float] = [0, 0, 5, 1]
+        XCTAssertEqual(sampler.next(logits: logits, history: [1, 2, 1], outputStart: 0), 3)
+        XCTAssertEqual(sampler.next(logits: logits, history: [1, 2, 1], outputStart: 2), 2)
+    }
+
     func testSeedReproducesAndDrawsFollowTheDistribution() {
         let logits: [Float] = [2, 1, 0, -1, 3]
         let params = SamplingParameters(temperature: 1, seed: 42)

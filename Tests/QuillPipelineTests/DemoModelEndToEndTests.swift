@@ -24,6 +24,30 @@ final class DemoModelEndToEndTests: XCTestCase {
         Dictionary(uniqueKeysWithValues: result.files.map { ($0.name, String(decoding: $0.data, as: UTF8.self)) })
     }
 
+    /// A note the repetition check flags goes to review and its provenance says why; the wiring is shown with a
+    /// hair-trigger check (any word twice), since the demo model does not loop on the examples.
+    func testARepeatingOutputGoesToReview() throws {
+        let loaded = try XCTUnwrap(Self.pipeline, "the demo model in models/demo must load")
+        let strict = PipelineSettings(templatesFolder: PipelineFixtures.templates, formats: [.text], reviewOn: [],
+                                      repetitionCheck: RepetitionCheck(phraseWords: 1, minimumCount: 2))
+        let pipeline = try DocumentPipeline(model: loaded.model, tokenizer: loaded.tokenizer, chatTemplate: loaded.chatTemplate, settings: strict)
+        let document = try XCTUnwrap(readClinicalDocuments(at: PipelineFixtures.repo.appendingPathComponent("examples/visit-dialogue.txt")).first)
+        let result = try pipeline.process(document, stem: "visit", inputSHA256: "test", session: pipeline.makeSession(threads: 2))
+        let loop = try XCTUnwrap(result.repetition)
+        XCTAssertTrue(result.needsReview)
+        XCTAssertGreaterThanOrEqual(loop.count, 2)
+        XCTAssertTrue(result.note.sections.map(\.heading).contains(loop.section))
+        XCTAssertEqual(result.provenance.repetition, loop)
+        XCTAssertTrue(try XCTUnwrap(String(data: result.provenance.json(), encoding: .utf8)).contains("\"repetition\""))
+
+        // The shipped check passes the same output, and with no kind of fact finding under review it goes out.
+        let normal = try DocumentPipeline(model: loaded.model, tokenizer: loaded.tokenizer, chatTemplate: loaded.chatTemplate,
+                                          settings: PipelineSettings(templatesFolder: PipelineFixtures.templates, formats: [.text], reviewOn: []))
+        let plain = try normal.process(document, stem: "visit", inputSHA256: "test", session: normal.makeSession(threads: 2))
+        XCTAssertNil(plain.repetition)
+        XCTAssertFalse(plain.needsReview)
+    }
+
     func testEveryExampleBecomesFiveFormatsAndProvenance() throws {
         for example in ["discharge-note.txt", "discharge-note.hl7", "discharge-note.cda.xml", "visit-dialogue.txt"] {
             let (document, result) = try process(example)

@@ -86,7 +86,7 @@ public struct SectionedGenerator {
         func run(budget: Int, stop: (String) -> Bool) throws -> (ids: [Int], ended: Bool) {
             var ids: [Int] = []
             while ids.count < budget, shouldContinue() {
-                let next = sampler.next(logits: logits, history: history)
+                let next = sampler.next(logits: logits, history: history, outputStart: prompt.count)
                 history.append(next); generated += 1
                 if eos.contains(next) { return (ids, true) }
                 ids.append(next)
