@@ -6,10 +6,9 @@ import Tensors
 /// The configuration's names for the model's path, weight formats and output formats, read into the
 /// types the pipeline uses; an error names the key, the value and what it may be.
 enum ConfigNames {
-    /// `model.path`: a Hugging Face model folder or a model file, which must exist.
+    /// `model.path`: a Hugging Face model folder or a model file, which must exist (when unset, `DefaultModel`).
     static func modelPath(_ config: QuillConfig) throws -> String {
         let path = config.model.path
-        guard !path.isEmpty else { throw ConfigError(file: nil, "model.path is not set (give --model PATH)") }
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(file: nil, "model.path is \"\(path)\", which does not exist")
         }

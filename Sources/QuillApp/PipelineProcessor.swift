@@ -31,7 +31,8 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
     init(config: QuillConfig, logger: Logger) throws {
         self.logger = logger
         reasoningFolder = config.stateRoot + "/reasoning"
-        let modelPath = try ConfigNames.modelPath(config)
+        let defaults = config.model.path.isEmpty ? try DefaultModel.resolve(state: config.stateRoot) : nil
+        let modelPath = try defaults?.model ?? ConfigNames.modelPath(config)
         let quantization = try ConfigNames.weightFormat(config)
         let formats = try ConfigNames.outputFormats(config)
         taskChoice = try TaskChoice(config)
@@ -39,6 +40,8 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         var limits = GenerationLimits()
         limits.maxNewTokens = config.generation.maxNewTokens
         limits.sampling = SamplingParameters(temperature: Float(config.generation.temperature), topP: Float(config.generation.topP),
+                                             repetitionPenalty: Float(config.generation.repetitionPenalty),
+                                             noRepeatNgramSize: config.generation.noRepeatNgramSize,
                                              seed: UInt64(max(0, config.generation.seed)))
         let settings = PipelineSettings(templatesFolder: templates, formats: formats, limits: limits,
                                         keepReasoning: config.generation.keepReasoning)
@@ -52,7 +55,7 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         try modelPrint.checkUnchanged()
         modelSHA256 = modelPrint.sha256
         pipeline.modelSHA256 = modelPrint.sha256
-        let adapterPath = try AdapterSelection.path(config: config)
+        let adapterPath = try AdapterSelection.path(config: config, shipped: defaults?.adapter)
         if let adapterPath {
             let adapterPrint = try ModelFingerprint.of(folder: adapterPath, include: ModelFingerprint.isAdapterFile, cache: cache)
             try adapterPrint.check(pin: config.model.adapterSHA256, key: "model.adapter_sha256")
@@ -99,6 +102,8 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
             "generation_seconds": String(format: "%.3f", result.provenance.generationSeconds),
             "fact_findings": "\(result.findings.count)", "fact_finding_kinds": kinds.joined(separator: ","),
         ]
+        // The count and section only: the repeated words are generated text about the patient.
+        if let loop = result.repetition { audit["repetition"] = "\(loop.count)x in \(loop.section)" }
         if let reasoning = result.reasoning {
             let kept = try ReasoningFile.keep(reasoning, folder: reasoningFolder, stem: stem)
             audit.merge(kept) { _, new in new }
@@ -106,9 +111,19 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
         return ProcessedDocument(
             outputs: result.files.map { QuillDaemon.OutputFile(fileName: $0.name, bytes: Array($0.data)) },
             audit: audit, needsReview: result.needsReview,
-            reviewReason: result.needsReview
-                ? "the fact check found \(result.findings.count) statement(s) the input does not support (\(kinds.joined(separator: ", "))); see the provenance file"
-                : nil)
+            reviewReason: result.needsReview ? Self.reviewReason(result, kinds: kinds) : nil)
+    }
+
+    /// Why a document went to review, naming counts and kinds only (the reason reaches the audit trail).
+    static func reviewReason(_ result: PipelineResult, kinds: [String]) -> String {
+        var reasons: [String] = []
+        if let loop = result.repetition {
+            reasons.append("the output repeats a \(loop.phrase.split(separator: " ").count)-word phrase \(loop.count) times (in \(loop.section))")
+        }
+        if !result.findings.isEmpty {
+            reasons.append("the fact check found \(result.findings.count) statement(s) the input does not support (\(kinds.joined(separator: ", ")))")
+        }
+        return reasons.joined(separator: "; ") + "; see the provenance file"
     }
 
     /// SIGHUP: the templates, formats and task choice are read again; a broken template is logged and the old ones stay.

@@ -13,6 +13,7 @@ struct Quill: ParsableCommand {
             LM.self,
             Inspect.self,
             Synth.self,
+            Pairs.self,
             Eval.self,
         ]
     )
