@@ -10,7 +10,7 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "The state root (inbox/, outbox/, archive/, failed/, review/, reviewed/, adapters/, quill.sqlite); created if missing.")
     var state: String?
 
-    @Option(help: "The model: a Hugging Face model folder or a GGUF file.")
+    @Option(help: "The model: a Hugging Face model folder or a GGUF file (default: models/default.gguf with its task adapter; docs/MODELS.md).")
     var model: String?
 
     @Option(help: "Quill's TOML configuration file (see quill.example.toml). Command-line options win over it.")
@@ -23,9 +23,8 @@ struct DaemonOptions: ParsableArguments {
     var threads: Int?
 
     func load() throws -> QuillConfig {
-        let c = try QuillConfig.load(file: config, overrides: overrides)
-        if c.model.path.isEmpty { throw ValidationError("no model: give --model PATH or model.path in the config file") }
-        return c
+        // No model named: the pipeline runs the default model (QuillApp's DefaultModel), or says how to get it.
+        try QuillConfig.load(file: config, overrides: overrides)
     }
 
     var overrides: ConfigOverrides {

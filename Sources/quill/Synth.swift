@@ -32,7 +32,7 @@ struct Synth: ParsableCommand {
     @Flag(help: "Emit prompt/completion pairs (JSONL) rendered by the pipeline's prompt code, for training.")
     var prompts = false
 
-    @Option(name: .customLong("chat-template"), help: "With --prompts: a model folder, or a .jinja chat template file.")
+    @Option(name: .customLong("chat-template"), help: "With --prompts: a .gguf file, a model folder, or a .jinja chat template file.")
     var chatTemplate: String = "tools/demo-model/chat_template.jinja"
 
     func validate() throws {
@@ -43,7 +43,7 @@ struct Synth: ParsableCommand {
     func run() throws {
         let records = SyntheticRecords.generate(task: task == .discharge ? .dischargeSummary : .soapNote, count: count, seed: seed)
         if prompts {
-            let template = try TrainingPairs.template(at: chatTemplate)
+            let template = try CorpusPairs.template(at: chatTemplate)
             var text = ""
             for r in records { text += try TrainingPairs.line(r, template: template) + "\n" }
             if let out { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) }

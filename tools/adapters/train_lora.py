@@ -11,7 +11,8 @@ Quill applies the adapter to the quantized weights as they are, as QLoRA does.
 
 Until `quill lm train` exists this is how Quill's adapters are made. Two CPU cores train about 20-30 tokens/s,
 so the run takes a seeded subset of the public training splits (`--aci` encounters of ACI-Bench's train split
-that fit `--max-len`, `--mts` snippets of MTS-Dialog's training set), one epoch. It writes the PEFT folder,
+that fit `--max-len`, `--mts` snippets of MTS-Dialog's training set) and `--synthetic` discharge-summary pairs
+from `quill synth --prompts` (no public set pairs notes with discharge summaries), one epoch. It writes the PEFT folder,
 and `training-run.json` beside it: settings, data hashes, the ids trained on, and the loss of every step.
 """
 import argparse, hashlib, json, math, os, random, sys, time
@@ -38,6 +39,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--aci", type=int, default=8)
     ap.add_argument("--mts", type=int, default=150)
+    ap.add_argument("--synthetic", type=int, default=0, help="pairs from `quill synth --prompts` (any other id) to take")
     ap.add_argument("--max-len", type=int, default=2048)
     ap.add_argument("--rank", type=int, default=16)
     ap.add_argument("--alpha", type=int, default=32)
@@ -64,11 +66,13 @@ def main():
     rng = random.Random(args.seed)
     aci = [e for e in examples if e["id"].startswith("aci-") and len(e["prompt"]) + len(e["completion"]) <= args.max_len]
     mts = [e for e in examples if e["id"].startswith("mts-") and len(e["prompt"]) + len(e["completion"]) <= args.max_len]
-    rng.shuffle(aci); rng.shuffle(mts)
-    chosen = aci[:args.aci] + mts[:args.mts]
+    synthetic = [e for e in examples if not e["id"].startswith(("aci-", "mts-"))]
+    rng.shuffle(aci); rng.shuffle(mts); rng.shuffle(synthetic)
+    chosen = aci[:args.aci] + mts[:args.mts] + synthetic[:args.synthetic]
     rng.shuffle(chosen)
     tokens = sum(len(e["prompt"]) + len(e["completion"]) for e in chosen)
-    print(f"{len(chosen)} examples ({min(args.aci, len(aci))} ACI-Bench, {min(args.mts, len(mts))} MTS-Dialog), {tokens} tokens",
+    print(f"{len(chosen)} examples ({min(args.aci, len(aci))} ACI-Bench, {min(args.mts, len(mts))} MTS-Dialog, "
+          f"{min(args.synthetic, len(synthetic))} synthetic), {tokens} tokens",
           file=sys.stderr, flush=True)
 
     config = LoraConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=args.dropout, target_modules=TARGETS,
