@@ -81,7 +81,7 @@ struct Eval: ParsableCommand {
     @Option(help: "With --set: the folder the public sets are read from.")
     var samples: String = "Tests/Data/samples"
 
-    @Option(help: "With --set or --handwritten: positions in the model's context (the daemon's 4096; the model's own maximum caps it).")
+    @Option(help: "Positions in the model's context when the pipeline runs (the daemon's 4096; the model's own maximum caps it).")
     var context: Int = 4096
 
     @Flag(help: "Print one JSON object instead of a table.")
@@ -127,7 +127,7 @@ struct Eval: ParsableCommand {
                                                 settings: PipelineRun.settings(templates: templatesURL, allFormats: allFormats))
             let lora = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: pipeline.model.config) }
             let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
-                                  adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent })
+                                  adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent }, contextLength: context)
             var written = ""
             for (i, record) in records.enumerated() {
                 let out = try run.output(for: record)
