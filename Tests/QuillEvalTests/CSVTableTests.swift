@@ -25,6 +25,26 @@ final class CSVTableTests: XCTestCase {
         XCTAssertEqual(try t.column("note"), 2)
     }
 
+    /// Records and code points of every field as Python's csv module (another RFC 4180 reader) reads the committed
+    /// files: a field split in the wrong place, or a doubled quote left doubled, changes the count.
+    func testTheCommittedSetFilesReadAsPythonsCSVModuleReadsThem() throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Data/samples")
+        let expected: [(String, Int, Int)] = [
+            ("MTS-Dialog/Main-Dataset/MTS-Dialog-ValidationSet.csv", 101, 73245),
+            ("MTS-Dialog/Main-Dataset/MTS-Dialog-TestSet-1-MEDIQA-Chat-2023.csv", 201, 161189),
+            ("aci-bench/data/challenge_data/valid.csv", 21, 177078),
+            ("aci-bench/data/challenge_data/clinicalnlp_taskB_test1.csv", 41, 349359),
+            ("aci-bench/data/challenge_data/clinicalnlp_taskC_test2.csv", 41, 385310),
+        ]
+        for (path, records, codePoints) in expected {
+            let t = try CSVTable.load(samples.appendingPathComponent(path))
+            XCTAssertEqual(t.rows.count + 1, records, path)
+            let fields = [t.header] + t.rows.map(\.fields)
+            XCTAssertEqual(fields.joined().reduce(0) { $0 + $1.unicodeScalars.count }, codePoints, path)
+        }
+    }
+
     func testTrailingBlankLinesEndTheFile() throws {
         let t = try CSVTable.parse("a,b\n1,2\n\n\n", file: "t.csv")
         XCTAssertEqual(t.rows.map(\.fields), [["1", "2"]])
