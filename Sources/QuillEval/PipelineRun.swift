@@ -48,9 +48,7 @@ public struct PipelineRun {
             text: String(decoding: file.data, as: UTF8.self), sections: note.sections,
             timing: OutputTiming(seconds: seconds, promptTokens: note.promptTokens, generatedTokens: note.generatedTokens,
                                  prefillSeconds: note.prefillSeconds, generationSeconds: note.generationSeconds),
-            findings: result.findings, needsReview: result.needsReview,
-            // This pipeline has no degeneration check yet: not measured rather than counted as none.
-            degenerate: nil)
+            findings: result.findings, needsReview: result.needsReview, repetition: result.repetition)
     }
 
     struct NoTextOutput: Error, CustomStringConvertible {
@@ -67,6 +65,6 @@ public struct PipelineOutput: Sendable {
     public var timing: OutputTiming
     public var findings: [FactFinding]
     public var needsReview: Bool
-    /// Whether the pipeline's degeneration check found the output looping; nil where the pipeline has no such check.
-    public var degenerate: Bool?
+    /// The loop the pipeline's repetition check found, if any: the output is degenerate (and routed to review).
+    public var repetition: RepetitionFinding?
 }

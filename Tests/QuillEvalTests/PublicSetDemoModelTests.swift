@@ -12,11 +12,34 @@ import XCTest
 final class PublicSetDemoModelTests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func testReportOnTwoDocumentsOfEachDialogueSetAgreesWithItsWrittenOutputs() throws {
+    static let samples = repo.appendingPathComponent("Tests/Data/samples")
+
+    func demoEvaluation() throws -> PublicSetEvaluation {
         let pipeline = try DocumentPipeline(modelFolder: Self.repo.appendingPathComponent("models/demo"), quantization: .q8_0,
                                             settings: PipelineRun.settings(templates: Self.repo.appendingPathComponent("templates")))
-        let evaluation = PublicSetEvaluation(run: PipelineRun(pipeline: pipeline, threads: ProcessInfo.processInfo.activeProcessorCount))
-        let samples = Self.repo.appendingPathComponent("Tests/Data/samples")
+        return PublicSetEvaluation(run: PipelineRun(pipeline: pipeline, threads: ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    /// On the HL7 v2 lab message the demo model writes "home" over and over: the repetition check's loop, counted
+    /// as a degenerate output and written with its phrase.
+    func testALoopingOutputIsCountedAsDegenerate() throws {
+        let documents = try PublicSet.hl7.documents(samples: Self.samples, limit: 3)
+        XCTAssertEqual(documents.last?.id, "data/SampleData/Hl7v2/LAB-ORU-1.hl7")
+        let (report, lines) = try demoEvaluation().evaluate(.hl7, documents: documents)
+        let looping = try XCTUnwrap(report.scores.first { $0.id == "data/SampleData/Hl7v2/LAB-ORU-1.hl7" })
+        XCTAssertEqual(looping.repetition?.phrase, "home home home home home home home home")
+        XCTAssertTrue(looping.needsReview)
+        XCTAssertEqual(report.degenerateOutputs, report.scores.filter { $0.repetition != nil }.count)
+        XCTAssertGreaterThanOrEqual(report.degenerateOutputs, 1)
+        let line = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(lines.last).utf8)) as? [String: Any])
+        let scores = try XCTUnwrap(line["scores"] as? [String: Any])
+        XCTAssertEqual(scores["degenerate"] as? Bool, true)
+        XCTAssertEqual((scores["repetition"] as? [String: Any])?["section"] as? String, "Admission")
+    }
+
+    func testReportOnTwoDocumentsOfEachDialogueSetAgreesWithItsWrittenOutputs() throws {
+        let evaluation = try demoEvaluation()
+        let samples = Self.samples
         var reports: [PublicSetReport] = [], lines: [String] = []
         for set in [PublicSet.aciBenchValid, .mtsDialogValid] {
             let (report, written) = try evaluation.evaluate(set, documents: try set.documents(samples: samples, limit: 2))
@@ -35,8 +58,9 @@ final class PublicSetDemoModelTests: XCTestCase {
             let byKind = try XCTUnwrap(r.findingsPerOutputByKind)
             XCTAssertEqual(byKind.values.reduce(0, +), try XCTUnwrap(r.findingsPerOutput), accuracy: 1e-12)
             XCTAssertEqual(r.reviewRate, Double(r.scores.filter(\.needsReview).count) / Double(r.scores.count))
-            // The one figure that depends on the pipeline having a degeneration check.
-            XCTAssertEqual(r.degenerateOutputs, nil)
+            // Degenerate: what the pipeline's repetition check found, and every such output went to review.
+            XCTAssertEqual(r.degenerateOutputs, r.scores.filter { $0.repetition != nil }.count)
+            XCTAssertTrue(r.scores.filter(\.degenerate).allSatisfy(\.needsReview))
         }
         // The first ACI-Bench encounter is longer than the demo model's 2,048 positions: an error with its reason.
         XCTAssertEqual(reports[0].failures.map(\.id), ["D2N068"])

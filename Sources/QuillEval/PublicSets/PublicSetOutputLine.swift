@@ -9,7 +9,8 @@ public enum PublicSetOutputLine {
         var scores: [String: Any] = [
             "all_sections_present": score.allSectionsPresent, "documented_sections": score.documentedSections,
             "findings": score.findings.map { ["kind": $0.kind.rawValue, "text": $0.text, "section": $0.section] },
-            "needs_review": score.needsReview, "degenerate": score.degenerate.map { $0 as Any } ?? NSNull(), "seconds": score.seconds,
+            "needs_review": score.needsReview, "degenerate": score.degenerate,
+            "repetition": score.repetition.map { ["phrase": $0.phrase, "count": $0.count, "section": $0.section] as Any } ?? NSNull(), "seconds": score.seconds,
         ]
         if let r = score.rouge { scores["rouge1_f1"] = r.rouge1.f1; scores["rouge2_f1"] = r.rouge2.f1; scores["rougeL_f1"] = r.rougeL.f1 }
         return try line([

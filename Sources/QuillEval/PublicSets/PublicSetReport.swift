@@ -41,10 +41,8 @@ public struct PublicSetReport: Sendable {
         })
     }
     public var reviewRate: Double? { mean { $0.needsReview ? 1 : 0 } }
-    /// Outputs the degeneration check marked; nil where the pipeline has none.
-    public var degenerateOutputs: Int? {
-        scores.contains { $0.degenerate == nil } ? nil : scores.filter { $0.degenerate == true }.count
-    }
+    /// Outputs the pipeline's repetition check found looping.
+    public var degenerateOutputs: Int { scores.filter(\.degenerate).count }
     public var meanSeconds: Double? { mean(\.seconds) }
 
     /// JSON-ready, keys stable for scripts; a figure with nothing to average is null.
@@ -61,7 +59,7 @@ public struct PublicSetReport: Sendable {
                 Dictionary(uniqueKeysWithValues: kinds.map { ($0.key.rawValue, $0.value) }) as Any
             } ?? NSNull(),
             "review_rate": value(reviewRate),
-            "degenerate_outputs": degenerateOutputs.map { $0 as Any } ?? NSNull(),
+            "degenerate_outputs": degenerateOutputs,
             "mean_seconds_per_document": value(meanSeconds),
         ]
     }
@@ -76,7 +74,7 @@ public struct PublicEvalReport: Sendable {
 
     public var json: [String: Any] { ["source": source, "sets": sets.map(\.json)] }
 
-    /// One row per set; "–" where a figure does not apply (no references, no outputs, no degeneration check).
+    /// One row per set; "–" where a figure does not apply (no references, no outputs).
     /// Then the findings by kind and every document without an output, so that none is left out unseen.
     public var table: String {
         func f(_ x: Double?, _ digits: Int = 3) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "–" }
@@ -86,7 +84,7 @@ public struct PublicEvalReport: Sendable {
         for r in sets {
             rows.append([r.set.rawValue, "\(r.documents)", "\(r.failures.count)", f(r.rouge1), f(r.rouge2), f(r.rougeL),
                          pct(r.allSectionsPresentRate), pct(r.documentedSectionShare), f(r.findingsPerOutput, 2), pct(r.reviewRate),
-                         r.degenerateOutputs.map { "\($0)" } ?? "–", f(r.meanSeconds, 1)])
+                         "\(r.degenerateOutputs)", f(r.meanSeconds, 1)])
         }
         let widths = columns.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         var lines = ["public sets, \(source)"]
@@ -99,9 +97,6 @@ public struct PublicEvalReport: Sendable {
         for r in sets {
             let kinds = r.findingsPerOutputByKind
             lines.append("  \(r.set.rawValue): " + FactFinding.Kind.allCases.map { "\($0.rawValue) \(f(kinds?[$0], 2))" }.joined(separator: ", "))
-        }
-        if sets.contains(where: { $0.degenerateOutputs == nil && !$0.scores.isEmpty }) {
-            lines.append("degenerate: – where this build's pipeline has no degeneration check")
         }
         for r in sets where !r.failures.isEmpty {
             lines.append("errors in \(r.set.rawValue) (\(r.failures.count) of \(r.documents), left out of the figures above):")

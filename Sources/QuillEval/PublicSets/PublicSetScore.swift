@@ -13,8 +13,9 @@ public struct PublicSetScore: Sendable {
     public var documentedSections: Int, requiredSections: Int
     public var findings: [FactFinding]
     public var needsReview: Bool
-    /// nil where the pipeline has no degeneration check.
-    public var degenerate: Bool?
+    /// The loop the pipeline's repetition check found: a degenerate output.
+    public var repetition: RepetitionFinding?
+    public var degenerate: Bool { repetition != nil }
     public var seconds: Double
 
     /// Scores `output` (the pipeline's, for a document of the task `task`) against `reference`, on the part of the
@@ -31,7 +32,7 @@ public struct PublicSetScore: Sendable {
         requiredSections = required.count
         findings = output.findings
         needsReview = output.needsReview
-        degenerate = output.degenerate
+        repetition = output.repetition
         seconds = output.timing.seconds
     }
 
