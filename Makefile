@@ -105,11 +105,11 @@ install: $(if $(filter .build/release/quill,$(QUILL_BIN)),release)
 	install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.example.toml
 	[ -e $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml ] || install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml
 
-# Quill's pipeline with EVAL_MODEL (a model folder or a .gguf file; EVAL_ADAPTER a LoRA adapter) on every public
-# evaluation set (docs/MODELS.md): the JSON report to eval/out/public-sets.json, every output to
-# eval/out/public-sets-outputs.jsonl. EVAL_LIMIT=N takes the first N documents of each set; empty: all of them.
+# Quill's pipeline with EVAL_MODEL (a model folder or a .gguf file) and EVAL_ADAPTER (a LoRA adapter; none by
+# default) on every public evaluation set (docs/MODELS.md): the JSON report to eval/out/public-sets.json, every
+# output to eval/out/public-sets-outputs.jsonl. EVAL_LIMIT=N takes the first N documents of each set; empty: all.
 # QUILL_BIN (above) picks another build.
-EVAL_MODEL ?= models/default
+EVAL_MODEL ?= models/default.gguf
 EVAL_ADAPTER ?=
 EVAL_LIMIT ?=
 EVAL_SETS := mts-dialog-valid mts-dialog-test1 aci-bench-valid aci-bench-test1 aci-bench-test2 c-cda hl7
