@@ -105,6 +105,22 @@ install: $(if $(filter .build/release/quill,$(QUILL_BIN)),release)
 	install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.example.toml
 	[ -e $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml ] || install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml
 
+# Quill's pipeline with EVAL_MODEL (a model folder or a .gguf file) and EVAL_ADAPTER (a LoRA adapter; none by
+# default) on every public evaluation set (docs/MODELS.md): the JSON report to eval/out/public-sets.json, every
+# output to eval/out/public-sets-outputs.jsonl. EVAL_LIMIT=N takes the first N documents of each set; empty: all.
+# QUILL_BIN (above) picks another build.
+EVAL_MODEL ?= models/default.gguf
+EVAL_ADAPTER ?=
+EVAL_LIMIT ?=
+EVAL_SETS := mts-dialog-valid mts-dialog-test1 aci-bench-valid aci-bench-test1 aci-bench-test2 c-cda hl7
+.PHONY: eval
+eval: $(if $(filter .build/release/quill,$(QUILL_BIN)),release)
+	@mkdir -p eval/out
+	$(QUILL_BIN) eval $(foreach s,$(EVAL_SETS),--set $(s)) --model $(EVAL_MODEL) \
+	  $(if $(EVAL_ADAPTER),--adapter $(EVAL_ADAPTER)) $(if $(EVAL_LIMIT),--limit $(EVAL_LIMIT)) \
+	  --json --write-outputs eval/out/public-sets-outputs.jsonl > eval/out/public-sets.json.partial
+	mv eval/out/public-sets.json.partial eval/out/public-sets.json
+
 # A short run of every fuzz target (FUZZ_SECONDS each, default 20) for CI: exits non-zero on a finding.
 .PHONY: fuzz-smoke
 fuzz-smoke:

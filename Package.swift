@@ -52,8 +52,9 @@ let package = Package(
         // Synthetic clinical records for training and evaluating the demo model (writes the formats ClinicalDocuments reads).
         .target(name: "SyntheticRecords", dependencies: ["ClinicalDocuments"]),
 
-        // `quill eval`: the pipeline over synthetic records, scored against their references, and the
-        // fact checker measured on references with planted unsupported facts.
+        // `quill eval`: the pipeline over synthetic records, the hand-written set and the public sets (MTS-Dialog,
+        // ACI-Bench, C-CDA and HL7 v2 samples), scored against their references, and the fact checker measured on
+        // references with planted unsupported facts.
         .target(name: "QuillEval", dependencies: ["QuillPipeline", "SyntheticRecords", "ClinicalDocuments"]),
 
         // The daemon: jobs and the audit chain in SQLite; watching, claiming, running, systemd.

@@ -11,9 +11,11 @@ public struct PipelineRun {
     public let adapterVersion: String?
 
     /// `pipeline` must be set up with the text format (it is what gets scored); greedy unless its limits say otherwise.
-    public init(pipeline: DocumentPipeline, threads: Int, adapter: LoRAAdapter? = nil, adapterVersion: String? = nil) {
+    /// The context holds 4,096 positions by default, as the daemon's sessions do (capped by the model's own).
+    public init(pipeline: DocumentPipeline, threads: Int, adapter: LoRAAdapter? = nil, adapterVersion: String? = nil,
+                contextLength: Int = 4096) {
         self.pipeline = pipeline
-        session = pipeline.makeSession(contextLength: 4096, threads: threads)
+        session = pipeline.makeSession(contextLength: contextLength, threads: threads)
         session.adapter = adapter
         self.adapterVersion = adapterVersion
     }
@@ -34,22 +36,35 @@ public struct PipelineRun {
         return (o.text, o.timing, o.findings)
     }
 
-    /// The rendered plain-text output of one document, its timing, the fact check's findings and whether the
-    /// daemon would have sent it to review.
-    public func output(for document: ClinicalDocument, stem: String) throws
-        -> (text: String, timing: OutputTiming, findings: [FactFinding], needsReview: Bool) {
+    /// One document through the pipeline: its rendered plain-text output and generated sections, timing, the fact
+    /// check's findings and whether the daemon would have sent it to review.
+    public func output(for document: ClinicalDocument, stem: String) throws -> PipelineOutput {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let result = try pipeline.process(document, stem: stem, inputSHA256: "", session: session, adapterVersion: adapterVersion)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         guard let file = result.files.first(where: { $0.name.hasSuffix(".txt") }) else { throw NoTextOutput() }
         let note = result.note
-        return (String(decoding: file.data, as: UTF8.self),
-                OutputTiming(seconds: seconds, promptTokens: note.promptTokens, generatedTokens: note.generatedTokens,
-                             prefillSeconds: note.prefillSeconds, generationSeconds: note.generationSeconds),
-                result.findings, result.needsReview)
+        return PipelineOutput(
+            text: String(decoding: file.data, as: UTF8.self), sections: note.sections,
+            timing: OutputTiming(seconds: seconds, promptTokens: note.promptTokens, generatedTokens: note.generatedTokens,
+                                 prefillSeconds: note.prefillSeconds, generationSeconds: note.generationSeconds),
+            findings: result.findings, needsReview: result.needsReview, repetition: result.repetition)
     }
 
     struct NoTextOutput: Error, CustomStringConvertible {
         var description: String { "the pipeline rendered no plain-text output (settings need the text format)" }
     }
+}
+
+/// What the pipeline made of one document.
+public struct PipelineOutput: Sendable {
+    /// The plain-text output as the template rendered it.
+    public var text: String
+    /// The task's sections with the model's text, before rendering.
+    public var sections: [GeneratedNote.Section]
+    public var timing: OutputTiming
+    public var findings: [FactFinding]
+    public var needsReview: Bool
+    /// The loop the pipeline's repetition check found, if any: the output is degenerate (and routed to review).
+    public var repetition: RepetitionFinding?
 }

@@ -4,9 +4,10 @@ public enum Metrics {
         public var precision: Double, recall: Double, f1: Double
     }
 
-    /// Tokens as Google's `rouge-score` package makes them without stemming (`tokenize.py`): lower
-    /// case, every run of characters other than ASCII a–z and 0–9 is a separator. "µmol/L" gives
-    /// ["mol", "l"], "x10^9/L" gives ["x10", "9", "l"], as in Python.
+    /// Tokens as Google's `rouge-score` package makes them without stemming (`tokenize.py`): lower case, every
+    /// run of characters other than ASCII a–z and 0–9 is a separator. "µmol/L" gives ["mol", "l"], "x10^9/L"
+    /// gives ["x10", "9", "l"], as in Python. No stemming because the published ACI-Bench and MEDIQA-Chat 2023
+    /// evaluations use none (they call Hugging Face evaluate's `rouge`, whose `use_stemmer` defaults to false).
     public static func rougeTokens(_ text: String) -> [String] {
         var tokens: [String] = []
         var current = ""
@@ -21,11 +22,32 @@ public enum Metrics {
         return tokens
     }
 
+    /// ROUGE-1, ROUGE-2 and ROUGE-L of one pair, the text tokenized once.
+    public struct RougeScores: Sendable, Equatable {
+        public var rouge1: RougeScore, rouge2: RougeScore, rougeL: RougeScore
+    }
+
+    public static func rouge(reference: String, candidate: String) -> RougeScores {
+        let r = rougeTokens(reference), c = rougeTokens(candidate)
+        return RougeScores(rouge1: ngramScore(1, r, c), rouge2: ngramScore(2, r, c), rougeL: lcsScore(r, c))
+    }
+
     /// ROUGE-L (Lin 2004): longest common subsequence of tokens; precision over the candidate,
     /// recall over the reference, F1 their harmonic mean. Zero when either side has no tokens,
     /// as `rouge_scorer._score_lcs` does.
     public static func rougeL(reference: String, candidate: String) -> RougeScore {
-        let r = rougeTokens(reference), c = rougeTokens(candidate)
+        lcsScore(rougeTokens(reference), rougeTokens(candidate))
+    }
+
+    /// ROUGE-N (Lin 2004) as `rouge_scorer._score_ngrams` computes it: n-grams counted with multiplicity and the
+    /// overlap clipped (an n-gram counts as often as the side with fewer of it has it); precision over the
+    /// candidate's n-grams, recall over the reference's, each count held at least 1, so a side too short for one
+    /// n-gram (no bigram in a one-word text) scores 0 rather than dividing by zero.
+    public static func rougeN(_ n: Int, reference: String, candidate: String) -> RougeScore {
+        ngramScore(n, rougeTokens(reference), rougeTokens(candidate))
+    }
+
+    static func lcsScore(_ r: [String], _ c: [String]) -> RougeScore {
         guard !r.isEmpty, !c.isEmpty else { return RougeScore(precision: 0, recall: 0, f1: 0) }
         // One row of the LCS table at a time: prev[j] = LCS(r[..<i-1], c[..<j]).
         var prev = [Int](repeating: 0, count: c.count + 1), row = prev
@@ -36,8 +58,25 @@ public enum Metrics {
             swap(&prev, &row)
         }
         let lcs = Double(prev[c.count])
-        let p = lcs / Double(c.count), rec = lcs / Double(r.count)
-        return RougeScore(precision: p, recall: rec, f1: p + rec > 0 ? 2 * p * rec / (p + rec) : 0)
+        return score(precision: lcs / Double(c.count), recall: lcs / Double(r.count))
+    }
+
+    static func ngramScore(_ n: Int, _ r: [String], _ c: [String]) -> RougeScore {
+        precondition(n > 0, "ROUGE-N needs n of at least 1")
+        func counts(_ tokens: [String]) -> [ArraySlice<String>: Int] {
+            var out: [ArraySlice<String>: Int] = [:]
+            if tokens.count >= n { for i in 0...(tokens.count - n) { out[tokens[i..<(i + n)], default: 0] += 1 } }
+            return out
+        }
+        let rc = counts(r), cc = counts(c)
+        let overlap = rc.reduce(0) { $0 + min($1.value, cc[$1.key] ?? 0) }
+        let rTotal = max(r.count - n + 1, 0), cTotal = max(c.count - n + 1, 0)
+        return score(precision: Double(overlap) / Double(max(cTotal, 1)), recall: Double(overlap) / Double(max(rTotal, 1)))
+    }
+
+    /// `rouge_score.scoring.fmeasure`, in its order of operations (the fixtures hold it to the last bits).
+    static func score(precision p: Double, recall r: Double) -> RougeScore {
+        RougeScore(precision: p, recall: r, f1: p + r > 0 ? 2 * p * r / (p + r) : 0)
     }
 
     /// Share of `facts` found in `output` (`FactMatching.contains`: verbatim apart from letter case).

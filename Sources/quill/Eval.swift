@@ -9,11 +9,12 @@ import SyntheticRecords
 /// `quill eval`: Quill's pipeline over a synthetic data set (`quill synth --format jsonl`), scored against the
 /// references; `--outputs` scores outputs generated elsewhere with the same scorer; `--fact-check` measures the
 /// fact checker's precision and recall on references with planted unsupported facts (`--held-out`: on vocabulary
-/// the lexicons do not hold); `--handwritten` runs any model on the hand-written set (`eval/handwritten/`).
+/// the lexicons do not hold); `--handwritten` runs any model on the hand-written set (`eval/handwritten/`); `--set`
+/// runs any model on public sets no model here was trained on (MTS-Dialog, ACI-Bench, C-CDA and HL7 v2 samples).
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Score the pipeline (or given outputs) on synthetic records: ROUGE-L, fact recall, unsupported facts, speed.")
+        abstract: "Score the pipeline (or given outputs) on synthetic records, the hand-written set or public sets: ROUGE, fact recall and fact-check findings, review, speed.")
 
     enum Task: String, ExpressibleByArgument, CaseIterable {
         case discharge, soap
@@ -26,7 +27,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Records from `quill synth --format jsonl`.")
     var data: String?
 
-    @Option(help: "A Hugging Face model folder.")
+    @Option(help: "A Hugging Face model folder or a .gguf file.")
     var model: String = "models/demo"
 
     @Option(help: "A LoRA adapter: a PEFT folder, or llama.cpp's .gguf adapter file.")
@@ -38,13 +39,13 @@ struct Eval: ParsableCommand {
     @Option(help: "Threads for the model's kernels (default: every core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Only the first N records.")
+    @Option(help: "Only the first N records (with --set: the first N documents of each set).")
     var limit: Int?
 
     @Option(help: "Score these outputs (JSONL of id, task, output: the section lines) instead of running the model.")
     var outputs: String?
 
-    @Option(name: .customLong("write-outputs"), help: "Also write Quill's outputs as JSONL (id, task, output), the form --outputs reads.")
+    @Option(name: .customLong("write-outputs"), help: "Also write Quill's outputs as JSONL (id, task, output), the form --outputs reads; with --set: set, id, output, reference, scored_section, scores (or error) per document.")
     var writeOutputs: String?
 
     @Flag(name: .customLong("all-formats"), help: "Render all five output formats, as the daemon does (the text output is scored).")
@@ -74,21 +75,38 @@ struct Eval: ParsableCommand {
     @Option(help: "Run the pipeline on the hand-written notes and dialogues in this folder (eval/handwritten) with --model, and report sections, fact-check findings, unsupported facts and the share routed to review.")
     var handwritten: String?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Run the pipeline with --model on a public set (repeat for several): \(PublicSet.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
+    var sets: [PublicSet] = []
+
+    @Option(help: "With --set: the folder the public sets are read from.")
+    var samples: String = "Tests/Data/samples"
+
+    @Option(help: "Positions in the model's context when the pipeline runs (the daemon's 4096; the model's own maximum caps it).")
+    var context: Int = 4096
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func validate() throws {
         if heldOut && !factCheck { throw ValidationError("--held-out goes with --fact-check") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if context < 64 { throw ValidationError("--context must be at least 64") }
+        if !sets.isEmpty {
+            if factCheck || handwritten != nil || data != nil || outputs != nil || task != nil {
+                throw ValidationError("--set runs the model on public sets; it does not go with --task, --data, --outputs, --fact-check or --handwritten")
+            }
+            return
+        }
         if factCheck || handwritten != nil { return }
         guard task != nil else { throw ValidationError("--task is required (discharge or soap)") }
         guard data != nil else { throw ValidationError("--data FILE.jsonl is required") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
     func run() throws {
         let templatesURL = URL(fileURLWithPath: templates)
         let checker = try FactChecker(lexicon: templatesURL.appendingPathComponent("lexicon/medications.txt"))
         if factCheck { return try runFactCheck(checker) }
+        if !sets.isEmpty { return try runPublicSets(templates: templatesURL) }
         if let handwritten { return try runHandwritten(URL(fileURLWithPath: handwritten), templates: templatesURL) }
         let task = self.task!
         var records = try EvalRecord.load(URL(fileURLWithPath: data!)).filter { $0.task == task.documentTask }
@@ -109,7 +127,7 @@ struct Eval: ParsableCommand {
                                                 settings: PipelineRun.settings(templates: templatesURL, allFormats: allFormats))
             let lora = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: pipeline.model.config) }
             let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
-                                  adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent })
+                                  adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent }, contextLength: context)
             var written = ""
             for (i, record) in records.enumerated() {
                 let out = try run.output(for: record)
@@ -143,7 +161,7 @@ struct Eval: ParsableCommand {
                                             settings: PipelineRun.settings(templates: templates))
         let lora = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: pipeline.model.config) }
         let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
-                              adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent })
+                              adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent }, contextLength: context)
         let source = "quill \(pipeline.modelID) \(quant.rawValue)" + (adapter.map { " + \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "")
         let report = try set.evaluate(with: run, source: source) { done, total in
             if !json, done % 5 == 0 { FileHandle.standardError.write(Data("\(done)/\(total)\n".utf8)) }

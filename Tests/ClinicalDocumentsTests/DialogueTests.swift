@@ -21,6 +21,25 @@ final class DialogueTests: XCTestCase {
         XCTAssertEqual(doc.turns[4], DialogueTurn(role: .other, speaker: "patient_guest", text: "he's been very tired ."))
     }
 
+    func testBracketTagsRunningOnWithinALineGetALineEach() throws {
+        let inline = "Visit 2023-04-01\n[doctor] hi , how are you ? [patient] fine , thanks . [doctor] any pain ?\n"
+            + "[patient] my knee [patient_guest] she fell on it . [patient] the [patient name] stays , and so does a [ tag"
+        let text = DialogueReader.bracketTagsOnTheirOwnLines(inline)
+        XCTAssertEqual(text, "Visit 2023-04-01\n[doctor] hi , how are you ? \n[patient] fine , thanks . \n[doctor] any pain ?\n"
+            + "[patient] my knee \n[patient_guest] she fell on it . \n[patient] the [patient name] stays , and so does a [ tag")
+        let doc = try DialogueReader.read(text: text, encoding: .utf8, file: "inline.txt")
+        XCTAssertEqual(doc.turns.map(\.role), [.doctor, .patient, .doctor, .patient, .other, .patient])
+        XCTAssertEqual(doc.turns[1], DialogueTurn(role: .patient, speaker: "patient", text: "fine , thanks ."))
+        XCTAssertEqual(doc.sections, [Section(title: "Header", code: nil, text: "Visit 2023-04-01")])
+        // Without the split, a line's later tags are part of its first turn's text.
+        XCTAssertEqual(try DialogueReader.read(text: inline, encoding: .utf8, file: "inline.txt").turns.count, 2)
+    }
+
+    func testBracketTagsAlreadyOnTheirOwnLinesAreLeftAsTheyAre() throws {
+        let text = try String(contentsOf: TestFiles.fixture("dialogue_brackets.txt"), encoding: .utf8)
+        XCTAssertEqual(DialogueReader.bracketTagsOnTheirOwnLines(text), text)
+    }
+
     func testSingleLetterLabelsWhenBothLettersOccur() throws {
         let doc = try readOne(TestFiles.fixture("dialogue_letters.txt"))
         XCTAssertEqual(doc.kind, .dialogue)

@@ -2,26 +2,37 @@ import Foundation
 import XCTest
 @testable import SyntheticRecords
 
-/// ROUGE-L as the `rouge-score` package computes it (fixture by tools/fixtures/make_rouge_fixtures.py),
-/// fact recall, and the unsupported-fact extractor.
+/// ROUGE-1, ROUGE-2 and ROUGE-L as the `rouge-score` package computes them (fixture by
+/// tools/fixtures/make_rouge_fixtures.py), fact recall, and the unsupported-fact extractor.
 final class MetricsTests: XCTestCase {
     struct Fixture: Decodable {
-        struct Case: Decodable { let reference, candidate: String; let precision, recall, f1: Double }
+        struct Score: Decodable { let precision, recall, f1: Double }
+        struct Case: Decodable { let reference, candidate: String; let rouge1, rouge2, rougeL: Score }
         let cases: [Case]
     }
 
-    func testRougeLMatchesTheRougeScorePackage() throws {
-        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Fixtures.url("rouge_l.json")))
-        XCTAssertGreaterThan(fixture.cases.count, 10)
+    func testRougeMatchesTheRougeScorePackage() throws {
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Fixtures.url("rouge.json")))
+        XCTAssertGreaterThanOrEqual(fixture.cases.count, 30)
+        // Agreement on zeros and ones alone, or on pairs where the measures coincide, would prove little.
+        XCTAssertGreaterThanOrEqual(fixture.cases.filter { c in [c.rouge1.f1, c.rouge2.f1, c.rougeL.f1].allSatisfy { $0 > 0 && $0 < 1 } }.count, 10)
+        XCTAssertGreaterThanOrEqual(fixture.cases.filter { $0.rougeL.f1 != $0.rouge1.f1 }.count, 5)
+        XCTAssertGreaterThanOrEqual(fixture.cases.filter { $0.rouge2.f1 != $0.rouge1.f1 }.count, 10)
         var worst = 0.0
         for c in fixture.cases {
-            let s = Metrics.rougeL(reference: c.reference, candidate: c.candidate)
-            worst = max(worst, abs(s.precision - c.precision), abs(s.recall - c.recall), abs(s.f1 - c.f1))
-            XCTAssertEqual(s.f1, c.f1, accuracy: 1e-12, "\(c.reference) | \(c.candidate)")
-            XCTAssertEqual(s.precision, c.precision, accuracy: 1e-12)
-            XCTAssertEqual(s.recall, c.recall, accuracy: 1e-12)
+            let s = Metrics.rouge(reference: c.reference, candidate: c.candidate)
+            let pairs = [("ROUGE-1", s.rouge1, c.rouge1), ("ROUGE-2", s.rouge2, c.rouge2), ("ROUGE-L", s.rougeL, c.rougeL)]
+            for (name, quill, python) in pairs {
+                let label = "\(name): \(c.reference.prefix(40)) | \(c.candidate.prefix(40))"
+                XCTAssertEqual(quill.f1, python.f1, accuracy: 1e-9, label)
+                XCTAssertEqual(quill.precision, python.precision, accuracy: 1e-9, label)
+                XCTAssertEqual(quill.recall, python.recall, accuracy: 1e-9, label)
+                worst = max(worst, abs(quill.precision - python.precision), abs(quill.recall - python.recall), abs(quill.f1 - python.f1))
+            }
+            XCTAssertEqual(Metrics.rougeL(reference: c.reference, candidate: c.candidate), s.rougeL)
+            XCTAssertEqual(Metrics.rougeN(2, reference: c.reference, candidate: c.candidate), s.rouge2)
         }
-        print("ROUGE-L max difference from rouge-score: \(worst)")
+        print("ROUGE-1/2/L max difference from rouge-score: \(worst)")
     }
 
     func testRougeTokensFollowTheRougeScoreTokenizer() {

@@ -39,7 +39,7 @@ SAMPLES=(
     MTS-Dialog/Main-Dataset/MTS-Dialog-ValidationSet.csv
     MTS-Dialog/Main-Dataset/MTS-Dialog-TestSet-1-MEDIQA-Chat-2023.csv
     aci-bench/README.md
-    aci-bench/data/challenge_data/valid.csv
+    aci-bench/data/challenge_data/{valid,clinicalnlp_taskB_test1,clinicalnlp_taskC_test2}.csv
 )
 
 # The GGUF vocabularies beside the llama.cpp vectors are not read by any test and stay out.
