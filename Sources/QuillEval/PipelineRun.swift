@@ -25,9 +25,12 @@ public struct PipelineRun {
     /// Section-structured generation reserves every section's budget plus the reasoning budget before it starts;
     /// the default 1,024 reasoning tokens do not fit beside a prompt in the demo model's 2,048 positions, and the
     /// demo model closes its thought at once, so evaluation gives reasoning 128.
-    public static func settings(templates: URL, lexicon: URL? = nil, allFormats: Bool = false, reasoningTokens: Int = 128) -> PipelineSettings {
+    /// `noRepeatNgramSize` is the daemon's `generation.no_repeat_ngram_size` (0 = off).
+    public static func settings(templates: URL, lexicon: URL? = nil, allFormats: Bool = false, reasoningTokens: Int = 128,
+                                noRepeatNgramSize: Int = 0) -> PipelineSettings {
         PipelineSettings(templatesFolder: templates, lexicon: lexicon, formats: allFormats ? OutputFormat.allCases : [.text],
-                         limits: GenerationLimits(maxTokensPerSection: 160, maxReasoningTokens: reasoningTokens, sampling: .greedy))
+                         limits: GenerationLimits(maxTokensPerSection: 160, maxReasoningTokens: reasoningTokens,
+                                                  sampling: SamplingParameters(noRepeatNgramSize: noRepeatNgramSize)))
     }
 
     /// The rendered plain-text output of one record, and its timing.

@@ -84,6 +84,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Positions in the model's context when the pipeline runs (the daemon's 4096; the model's own maximum caps it).")
     var context: Int = 4096
 
+    @Option(name: .customLong("no-repeat-ngram-size"), help: "Forbid the output to repeat a run of this many of its own tokens (generation.no_repeat_ngram_size; 0 = off).")
+    var noRepeatNgramSize: Int = 0
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -124,7 +127,7 @@ struct Eval: ParsableCommand {
             source = (outputs as NSString).lastPathComponent
         } else {
             let pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: model), quantization: quant,
-                                                settings: PipelineRun.settings(templates: templatesURL, allFormats: allFormats))
+                                                settings: PipelineRun.settings(templates: templatesURL, allFormats: allFormats, noRepeatNgramSize: noRepeatNgramSize))
             let lora = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: pipeline.model.config) }
             let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
                                   adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent }, contextLength: context)
@@ -158,7 +161,7 @@ struct Eval: ParsableCommand {
     func runHandwritten(_ folder: URL, templates: URL) throws {
         let set = try HandwrittenSet.load(folder: folder)
         let pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: model), quantization: quant,
-                                            settings: PipelineRun.settings(templates: templates))
+                                            settings: PipelineRun.settings(templates: templates, noRepeatNgramSize: noRepeatNgramSize))
         let lora = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: pipeline.model.config) }
         let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
                               adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent }, contextLength: context)

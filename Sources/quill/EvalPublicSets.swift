@@ -13,7 +13,7 @@ extension Eval {
         // Every set is read before the model runs, so a missing or broken file stops the run at once.
         let documents = try sets.map { try $0.documents(samples: samplesURL, limit: limit) }
         let pipeline = try DocumentPipeline(modelFolder: URL(fileURLWithPath: model), quantization: quant,
-                                            settings: PipelineRun.settings(templates: templates))
+                                            settings: PipelineRun.settings(templates: templates, noRepeatNgramSize: noRepeatNgramSize))
         let lora = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: pipeline.model.config) }
         let run = PipelineRun(pipeline: pipeline, threads: threads, adapter: lora,
                               adapterVersion: adapter.map { URL(fileURLWithPath: $0).lastPathComponent }, contextLength: context)

@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--mts", type=int, default=150)
     ap.add_argument("--synthetic", type=int, default=0, help="pairs from `quill synth --prompts` (any other id) to take")
     ap.add_argument("--max-len", type=int, default=2048)
+    ap.add_argument("--targets", default=",".join(TARGETS), help="modules to adapt (PEFT names), comma-separated")
     ap.add_argument("--rank", type=int, default=16)
     ap.add_argument("--alpha", type=int, default=32)
     ap.add_argument("--dropout", type=float, default=0.05)
@@ -75,7 +76,8 @@ def main():
           f"{min(args.synthetic, len(synthetic))} synthetic), {tokens} tokens",
           file=sys.stderr, flush=True)
 
-    config = LoraConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=args.dropout, target_modules=TARGETS,
+    targets = args.targets.split(",")
+    config = LoraConfig(r=args.rank, lora_alpha=args.alpha, lora_dropout=args.dropout, target_modules=targets,
                         task_type="CAUSAL_LM")
     model = get_peft_model(model, config)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -102,7 +104,7 @@ def main():
         print(json.dumps(log[-1]), file=sys.stderr, flush=True)
     model.save_pretrained(args.out)
     run = {"base": os.path.basename(args.base), "base_sha256": sha256(args.base), "pairs_sha256": sha256(args.pairs),
-           "settings": {k: v for k, v in vars(args).items() if k not in ("base", "pairs", "out")}, "targets": TARGETS,
+           "settings": {k: v for k, v in vars(args).items() if k not in ("base", "pairs", "out")}, "targets": targets,
            "examples": [e["id"] for e in chosen], "tokens": tokens, "seconds": round(time.time() - started, 1),
            "torch": torch.__version__, "steps": log}
     json.dump(run, open(os.path.join(args.out, "training-run.json"), "w"), indent=1)

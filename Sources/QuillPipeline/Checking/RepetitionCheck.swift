@@ -14,7 +14,7 @@ public struct RepetitionFinding: Sendable, Codable, Equatable {
 /// Clinicians do repeat themselves: over the 1,668 references of ACI-Bench (every split) and MTS-Dialog (every
 /// set), the most repeated 6-word run occurs 4 times in one note ("stage iii non small cell lung"), the most
 /// repeated 8-word run 3 times. Eight words four times flags none of them, and catches every loop whose
-/// period is shorter than a quarter of a section (RepetitionCheckTests holds the committed references to it).
+/// period is shorter than a quarter of a section (ReferencesAreNotDegenerateTests holds the committed references to it).
 public struct RepetitionCheck: Sendable {
     public var phraseWords: Int
     public var minimumCount: Int
