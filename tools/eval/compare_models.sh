@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 ACI=${1:-3} MTS=${2:-15}
 Q=${QUILL_BIN:-.build/release/quill}
 B=models/qwen2.5-coder-0.5b-instruct.gguf
-A=$(readlink -f models/default.adapter)
+A=models/adapters/qwen2.5-coder-0.5b-notes-v1
 mkdir -p eval/out
 run() {
     local name=$1 set=$2 limit=$3; shift 3
