@@ -1,6 +1,5 @@
 import ClinicalDocuments
 import Foundation
-import LLM
 import QuillPipeline
 import Tokenizers
 
@@ -19,11 +18,6 @@ public enum CorpusPairs {
         var input_name: String
         var input: String
         var sections: [String: String]
-    }
-
-    /// The chat template a model file or folder carries, or a bare .jinja file (`TrainingPairs.template`).
-    public static func template(at path: String) throws -> ChatTemplate {
-        path.hasSuffix(".gguf") ? try ModelFiles.chatTemplate(at: URL(fileURLWithPath: path)) : try TrainingPairs.template(at: path)
     }
 
     /// One JSON line of `{"id", "task", "prompt", "completion"}` for one record line; errors name the line.

@@ -3,22 +3,14 @@ import QuillDaemon
 
 /// The model Quill runs when neither `--model` nor `model.path` names one: `models/default.gguf`, a link the
 /// repository commits to the chosen GGUF file (which `make models` fetches), and `models/default.adapter`,
-/// a link to the task adapter trained for that base. Looked for as the templates are (`ShippedFiles`): in the
-/// state root, beside the installed program, in the working directory, in the source tree.
+/// a link to the task adapter trained for that base, when there is one. Looked for where the templates are
+/// (`ShippedFiles.roots`).
 enum DefaultModel {
     static let modelName = "models/default.gguf"
     static let adapterName = "models/default.adapter"
 
     static func candidates(state: String, executable: String? = ShippedFiles.executablePath()) -> [String] {
-        var roots = [state]
-        if let executable {
-            let bin = (executable as NSString).deletingLastPathComponent
-            roots.append(((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/quill"))
-        }
-        roots.append(FileManager.default.currentDirectoryPath)
-        roots.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path)
-        return roots.map { $0 + "/" + modelName }
+        ShippedFiles.roots(state: state, executable: executable).map { $0 + "/" + modelName }
     }
 
     /// The default model's file and its shipped adapter (links resolved, so that provenance and the audit trail

@@ -16,14 +16,20 @@ enum ShippedFiles {
     }
 
     static func templateCandidates(state: String, executable: String?) -> [String] {
-        var list = [state + "/templates"]
+        roots(state: state, executable: executable).map { $0 + "/templates" }
+    }
+
+    /// Where files that ship with Quill are looked for, in order: the state root (a site's own), the installed
+    /// `<prefix>/share/quill`, the working directory, the source tree (templates, the default model).
+    static func roots(state: String, executable: String?) -> [String] {
+        var list = [state]
         if let executable {
             let bin = (executable as NSString).deletingLastPathComponent
-            list.append(((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/quill/templates"))
+            list.append(((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/quill"))
         }
-        list.append(FileManager.default.currentDirectoryPath + "/templates")
+        list.append(FileManager.default.currentDirectoryPath)
         list.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("templates").path)
+            .deletingLastPathComponent().path)
         return list
     }
 

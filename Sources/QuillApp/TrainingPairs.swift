@@ -1,5 +1,6 @@
 import ClinicalDocuments
 import Foundation
+import LLM
 import QuillPipeline
 import SyntheticRecords
 import Tokenizers
@@ -7,10 +8,11 @@ import Tokenizers
 /// Prompt/completion pairs for training, rendered by the pipeline's own prompt code from what the document
 /// readers make of each synthetic input, so a model is trained on exactly the text the daemon will send.
 public enum TrainingPairs {
-    /// The chat template: a model folder's tokenizer_config.json, or a bare .jinja file with DeepSeek-R1's
-    /// special tokens (for training a model whose tokenizer does not exist yet).
+    /// The chat template: a GGUF file's `tokenizer.chat_template`, a model folder's tokenizer_config.json, or a
+    /// bare .jinja file with DeepSeek-R1's special tokens (for training a model whose tokenizer does not exist yet).
     public static func template(at path: String) throws -> ChatTemplate {
         let url = URL(fileURLWithPath: path)
+        if ModelFiles.isGGUF(url) { return try ModelFiles.chatTemplate(at: url) }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             return try ChatTemplate(modelFolder: url)

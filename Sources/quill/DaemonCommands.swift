@@ -10,7 +10,7 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "The state root (inbox/, outbox/, archive/, failed/, review/, reviewed/, adapters/, quill.sqlite); created if missing.")
     var state: String?
 
-    @Option(help: "The model: a Hugging Face model folder or a GGUF file (default: models/default.gguf with its task adapter; docs/MODELS.md).")
+    @Option(help: "The model: a Hugging Face model folder or a GGUF file (default: models/default.gguf, with the adapter models/default.adapter names if that link exists; docs/MODELS.md).")
     var model: String?
 
     @Option(help: "Quill's TOML configuration file (see quill.example.toml). Command-line options win over it.")

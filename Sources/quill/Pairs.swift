@@ -19,7 +19,7 @@ struct Pairs: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let template = try CorpusPairs.template(at: chatTemplate)
+        let template = try TrainingPairs.template(at: chatTemplate)
         let text = try String(contentsOfFile: records, encoding: .utf8)
         var lines = ""
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()

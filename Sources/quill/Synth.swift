@@ -43,7 +43,7 @@ struct Synth: ParsableCommand {
     func run() throws {
         let records = SyntheticRecords.generate(task: task == .discharge ? .dischargeSummary : .soapNote, count: count, seed: seed)
         if prompts {
-            let template = try CorpusPairs.template(at: chatTemplate)
+            let template = try TrainingPairs.template(at: chatTemplate)
             var text = ""
             for r in records { text += try TrainingPairs.line(r, template: template) + "\n" }
             if let out { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) }

@@ -31,4 +31,18 @@ final class AdapterSelectionTests: XCTestCase {
         try "v4.gguf\n".write(toFile: c.stateRoot + "/adapters/active", atomically: true, encoding: .utf8)
         XCTAssertEqual(try AdapterSelection.path(config: c), c.stateRoot + "/adapters/v4.gguf")
     }
+
+    /// With the default model, "active" and no active version give the adapter shipped with it; an activated
+    /// version and "none" win over it.
+    func testTheShippedAdapterStandsInUntilAVersionIsActive() throws {
+        let shipped = "/models/adapters/shipped"
+        let c = config("active")
+        XCTAssertEqual(try AdapterSelection.path(config: c, shipped: shipped), shipped)
+        XCTAssertNil(try AdapterSelection.path(config: c))
+        try FileManager.default.createDirectory(atPath: c.stateRoot + "/adapters", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: c.stateRoot) }
+        try "v2\n".write(toFile: c.stateRoot + "/adapters/active", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try AdapterSelection.path(config: c, shipped: shipped), c.stateRoot + "/adapters/v2")
+        XCTAssertNil(try AdapterSelection.path(config: config("none"), shipped: shipped))
+    }
 }
