@@ -18,6 +18,7 @@ public struct HandwrittenReport: Sendable {
         return total > 0 ? Double(documented) / Double(total) : 0
     }
     public var reviewRate: Double { Double(scores.filter(\.routedToReview).count) / n }
+    public var degenerateRate: Double { Double(scores.filter(\.degenerate).count) / n }
     public var findingsRate: Double { Double(scores.filter { !$0.findings.isEmpty }.count) / n }
     /// Share of outputs stating at least one fact neither the input nor the expected facts hold.
     public var unsupportedRate: Double { Double(scores.filter { $0.unsupportedCount > 0 }.count) / n }
@@ -53,7 +54,7 @@ public struct HandwrittenReport: Sendable {
             "every section present \(pct(allSectionsPresentRate)); sections documented \(pct(documentedSectionShare))",
             "outputs with a fact-check finding \(pct(findingsRate)) (" + FactFinding.Kind.allCases.map { "\($0.rawValue) \(kinds[$0] ?? 0)" }.joined(separator: ", ") + ")",
             "outputs with an unsupported fact \(pct(unsupportedRate)); of those routed to review: \(unsupportedRoutedToReview.map(pct) ?? "–")",
-            "routed to review \(pct(reviewRate)); expected facts stated \(pct(expectedFactRecall))",
+            "routed to review \(pct(reviewRate)); degenerate \(pct(degenerateRate)); expected facts stated \(pct(expectedFactRecall))",
         ]
         return lines.joined(separator: "\n")
     }
@@ -63,12 +64,12 @@ public struct HandwrittenReport: Sendable {
         [
             "source": source, "documents": scores.count,
             "all_sections_present_rate": allSectionsPresentRate, "documented_section_share": documentedSectionShare,
-            "findings_rate": findingsRate, "review_rate": reviewRate, "unsupported_rate": unsupportedRate,
+            "findings_rate": findingsRate, "review_rate": reviewRate, "degenerate_rate": degenerateRate, "unsupported_rate": unsupportedRate,
             "unsupported_routed_to_review": unsupportedRoutedToReview.map { $0 as Any } ?? NSNull(), "expected_fact_recall": expectedFactRecall,
             "findings_by_kind": Dictionary(uniqueKeysWithValues: findingsByKind.map { ($0.key.rawValue, $0.value) }),
             "documents_detail": scores.map { s -> [String: Any] in
                 ["file": s.file, "task": s.task.fileName, "missing_sections": s.missingSections,
-                 "undocumented_sections": s.undocumentedSections, "routed_to_review": s.routedToReview,
+                 "undocumented_sections": s.undocumentedSections, "routed_to_review": s.routedToReview, "degenerate": s.degenerate,
                  "findings": s.findings.map { ["kind": $0.kind.rawValue, "text": $0.text, "section": $0.section] },
                  "unsupported_quantities": s.unsupportedQuantities, "unsupported_drugs": s.unsupportedDrugs,
                  "unsupported_diagnosis": s.unsupportedDiagnosis.map { $0 as Any } ?? NSNull(),

@@ -12,6 +12,8 @@ public struct HandwrittenScore: Sendable, Equatable {
     /// What the pipeline's fact check reported, and whether the output went to review.
     public var findings: [FactFinding]
     public var routedToReview: Bool
+    /// Whether the repetition check found a loop (which alone sends the output to review).
+    public var degenerate: Bool
     /// Quantities and dates the output states that neither the input nor the expected facts hold.
     public var unsupportedQuantities: [String]
     /// Drug names (lexicon, generator and brand names) the output states that the input does not name and the
@@ -36,7 +38,8 @@ public struct HandwrittenScorer: Sendable {
 
     /// `output` is the rendered plain-text output; `input` the document's text after the reader, as the fact
     /// check reads it.
-    public func score(_ c: HandwrittenSet.Case, output: String, input: String, findings: [FactFinding], routedToReview: Bool) -> HandwrittenScore {
+    public func score(_ c: HandwrittenSet.Case, output: String, input: String, findings: [FactFinding], routedToReview: Bool,
+                      degenerate: Bool = false) -> HandwrittenScore {
         let written = Metrics.modelWrittenPart(of: output)
         let sections = Scorer.sections(of: written, task: c.task)
         let headings = c.task.sections.map(\.heading)
@@ -67,7 +70,7 @@ public struct HandwrittenScorer: Sendable {
             + c.facts.filter { f in FactMatching.contains(written, f) || NoteDates.isoDates(in: written).contains(f) }.count
         return HandwrittenScore(
             file: c.file, task: c.task, missingSections: missing, undocumentedSections: undocumented, findings: findings,
-            routedToReview: routedToReview, unsupportedQuantities: unsupportedQuantities, unsupportedDrugs: unsupportedDrugs,
+            routedToReview: routedToReview, degenerate: degenerate, unsupportedQuantities: unsupportedQuantities, unsupportedDrugs: unsupportedDrugs,
             unsupportedDiagnosis: unsupportedDiagnosis, expectedStated: stated,
             expectedTotal: c.diagnoses.count + c.drugs.count + c.facts.count)
     }

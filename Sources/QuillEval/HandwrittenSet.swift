@@ -73,7 +73,8 @@ extension HandwrittenSet {
             let stem = (c.file as NSString).deletingPathExtension
             let out = try run.output(for: document, stem: stem)
             scores.append(scorer.score(c, output: out.text, input: ClinicalPrompt.documentText(document),
-                                       findings: out.findings, routedToReview: out.needsReview))
+                                       findings: out.findings, routedToReview: out.needsReview,
+                                       degenerate: out.repetition != nil))
             progress(i + 1, cases.count)
         }
         return HandwrittenReport(source: source, scores: scores)

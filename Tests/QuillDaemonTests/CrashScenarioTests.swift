@@ -74,7 +74,11 @@ final class CrashScenarioTests: XCTestCase {
         let h = Harness()
         let a = try startHost(["serve", "--state", h.root, "--stability", "0", "--rescan", "0.2"])
         let b = try startHost(["serve", "--state", h.root, "--stability", "0", "--rescan", "0.2"])
-        Thread.sleep(forTimeInterval: 0.3)
+        // Both must be running before the first file lands: on a loaded machine one runner can start seconds
+        // after the other, take no file, and meet SIGTERM before its handler is installed.
+        eventually("both runners have started", timeout: 30) {
+            ((try? h.store().auditEvents()) ?? []).filter { $0.action == "daemon.started" }.count == 2
+        }
         let names = (1...120).map { "shared-\($0).txt" }
         for (i, n) in names.enumerated() { h.drop(n, Harness.note(5000 + i)) }
         eventually("all are processed", timeout: 60) { h.visibleOutbox().count == 240 }
