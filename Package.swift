@@ -37,6 +37,8 @@ let package = Package(
         // GGUF files: metadata, tensor infos, and each tensor's bytes where they lie (memory-mapped).
         .target(name: "GGUF", dependencies: ["Tensors"]),
         .target(name: "LLM", dependencies: ["Tensors", "Tokenizers", "GGUF"]),
+        // LoRA training on the CPU: backward passes, masked loss, AdamW, schedules, checkpoints, PEFT save.
+        .target(name: "LoRATraining", dependencies: ["LLM", "Tensors", "Tokenizers", "Digests", "CBLAS"]),
 
         // SHA-256, below everything that fingerprints or chains bytes (the audit trail, the pipeline's provenance).
         .target(name: "Digests"),
@@ -74,7 +76,7 @@ let package = Package(
 
         // Argument parsing and printing only.
         .executableTarget(name: "quill", dependencies: [
-            "QuillApp", "LLM", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillEval", "QuillStore", "QuillDaemon",
+            "QuillApp", "LLM", "LoRATraining", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillEval", "QuillStore", "QuillDaemon",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -92,6 +94,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "GGUF", "CommittedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "LoRATrainingTests", dependencies: ["LoRATraining", "LLM", "Tokenizers"], exclude: ["Fixtures"]),
         // Tests/Data (the public samples and tokenizers the tests read), decompressed where committed as .gz.
         .target(name: "CommittedTestData", path: "Tests/CommittedTestData"),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "CommittedTestData"], exclude: ["Fixtures"]),

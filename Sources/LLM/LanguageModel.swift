@@ -81,11 +81,7 @@ public final class LanguageModel: @unchecked Sendable {
             for (p, pair) in adapter.modules[i] ?? [:] {
                 let w = layer.matrix(p)
                 var dense = w.dequantized()
-                // dense [out, in] += scale · B [out, r] · A [r, in]
-                pair.b.withUnsafeBufferPointer { b in pair.a.withUnsafeBufferPointer { a in dense.withUnsafeMutableBufferPointer { d in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(w.rows), Int32(w.columns), Int32(pair.rank),
-                                pair.scale, b.baseAddress, Int32(pair.rank), a.baseAddress, Int32(w.columns), 1, d.baseAddress, Int32(w.columns))
-                } } }
+                LoRAAdapter.addProduct(pair, into: &dense, rows: w.rows, columns: w.columns)
                 replacements[p] = dense.withUnsafeBufferPointer {
                     WeightMatrix(quantizing: $0.baseAddress!, rows: w.rows, columns: w.columns, format: w.format)
                 }

@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// A LoRA adapter for a loaded model: one pair A [r, in], B [out, r] with its scale per adapted projection,
@@ -11,6 +12,8 @@ public final class LoRAAdapter: @unchecked Sendable {
         package let b: [Float]       // [out, r]
         package let rank: Int
         package let scale: Float
+
+        package init(a: [Float], b: [Float], rank: Int, scale: Float) { self.a = a; self.b = b; self.rank = rank; self.scale = scale }
     }
 
     /// The adapter folder, or the `.gguf` adapter file.
@@ -34,8 +37,16 @@ public final class LoRAAdapter: @unchecked Sendable {
         return url.pathExtension.lowercased() == "gguf" && !folder ? try load(gguf: url, for: config) : try load(folder: url, for: config)
     }
 
+    /// dense [out, in] += scale · B [out, r] · A [r, in]: the pair folded into a weight (merging, export).
+    package static func addProduct(_ pair: Pair, into dense: inout [Float], rows: Int, columns: Int) {
+        pair.b.withUnsafeBufferPointer { b in pair.a.withUnsafeBufferPointer { a in dense.withUnsafeMutableBufferPointer { d in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(columns), Int32(pair.rank),
+                        pair.scale, b.baseAddress, Int32(pair.rank), a.baseAddress, Int32(columns), 1, d.baseAddress, Int32(columns))
+        } } }
+    }
+
     /// [out, in] of a projection's weight in a model of `config`'s shape.
-    static func dimensions(_ p: Projection, _ config: ModelConfig) -> (out: Int, in: Int) {
+    package static func dimensions(_ p: Projection, _ config: ModelConfig) -> (out: Int, in: Int) {
         let C = config.hidden, I = config.intermediate
         let qDim = config.heads * config.headDim, kvDim = config.kvHeads * config.headDim
         switch p {

@@ -23,7 +23,7 @@ struct Quill: ParsableCommand {
 struct LM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lm",
-        abstract: "Inspect and run a language model.",
+        abstract: "Inspect, run, train and merge a language model.",
         subcommands: [
             LMInfo.self,
             LMConvert.self,
@@ -32,6 +32,8 @@ struct LM: ParsableCommand {
             LMTokenize.self,
             LMDetokenize.self,
             LMChatTemplate.self,
+            LMTrain.self,
+            LMMerge.self,
         ]
     )
 }

@@ -19,13 +19,42 @@ public enum HFFolderExport {
         public let tokenizer: Bool
     }
 
-    public static func export(gguf url: URL, output: URL, dtype: DType) throws -> Summary {
+    public static func export(gguf url: URL, output: URL, dtype: DType, adapter: LoRAAdapter? = nil) throws -> Summary {
+        let file = try GGUFFile(path: url.path)
+        let model = try LanguageModel.load(gguf: url)
+        let vocabulary = file.value("tokenizer.ggml.model") == nil ? nil : try ModelFiles.vocabulary(of: file)
+        return try export(model, adapter: adapter, source: url, output: output, dtype: dtype) { folder in
+            guard let vocabulary else { return false }
+            try HFTokenizerExport.write(vocabulary, to: folder, file: url.path)
+            return true
+        }
+    }
+
+    /// A Hugging Face folder written again with `adapter` folded in (`quill lm merge`): the weights as f32 or
+    /// bf16, the tokenizer files and generation config copied as they are.
+    public static func export(folder: URL, output: URL, dtype: DType, adapter: LoRAAdapter?) throws -> Summary {
+        let model = try LanguageModel.load(folder: folder, format: .f32)
+        return try export(model, adapter: adapter, source: folder, output: output, dtype: dtype) { out in
+            var copied = false
+            for name in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json", "chat_template.jinja"] {
+                let from = folder.appendingPathComponent(name)
+                guard FileManager.default.fileExists(atPath: from.path) else { continue }
+                try FileManager.default.copyItem(at: from, to: out.appendingPathComponent(name))
+                copied = copied || name == "tokenizer.json"
+            }
+            return copied
+        }
+    }
+
+    /// The model's weights, W + scale·B·A for every adapted projection when `adapter` is given (summed in f32 on
+    /// the weights as loaded, before any un-permutation: a llama GGUF base and its adapter's B share the
+    /// permuted row order), as a Hugging Face folder; `tokenizer` writes the tokenizer files and says whether it did.
+    static func export(_ model: LanguageModel, adapter: LoRAAdapter?, source url: URL, output: URL, dtype: DType,
+                       tokenizer: (URL) throws -> Bool) throws -> Summary {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: output.path) else {
             throw ModelLoadError.unsupported(file: output.path, reason: "already exists; the converted folder is not written over it")
         }
-        let file = try GGUFFile(path: url.path)
-        let model = try LanguageModel.load(gguf: url)
         let config = model.config
         // One divisor per rotary pair has no config.json form in general (llama3's four numbers make one shape of
         // it): written without them the folder would rotate differently, so the export is refused instead.
@@ -33,16 +62,18 @@ public enum HFFolderExport {
             throw ModelLoadError.unsupported(file: url.path, reason: "tensor 'rope_freqs.weight': rope frequency factors have no config.json form; not exported")
         }
         let arch = model.architecture.name
-        let vocabulary = file.value("tokenizer.ggml.model") == nil ? nil : try ModelFiles.vocabulary(of: file)
+        // Rows are un-permuted only where they were permuted: a llama GGUF file's q/k (adjacent-pair rope).
+        let permuted = config.rope.adjacentPairs
 
         let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial-\(getpid())")
         try? fm.removeItem(at: temporary)
         try fm.createDirectory(at: temporary, withIntermediateDirectories: false)
         do {
             var st = SafetensorsWriter()
-            func matrix(_ name: String, _ w: WeightMatrix, heads: Int? = nil) {
+            func matrix(_ name: String, _ w: WeightMatrix, heads: Int? = nil, lora: LoRAAdapter.Pair? = nil) {
                 st.add(name, shape: [w.rows, w.columns]) {
-                    let dense = w.dequantized()
+                    var dense = w.dequantized()
+                    if let lora { LoRAAdapter.addProduct(lora, into: &dense, rows: w.rows, columns: w.columns) }
                     return heads.map { LlamaRowPermutation.unpermute(dense, rows: w.rows, columns: w.columns, heads: $0) } ?? dense
                 }
             }
@@ -55,8 +86,8 @@ public enum HFFolderExport {
                 vector(name("input_layernorm.weight"), layer.inputNorm)
                 vector(name("post_attention_layernorm.weight"), layer.postNorm)
                 for p in Projection.allCases {
-                    let heads = arch != "llama" ? nil : p == .q ? config.heads : p == .k ? config.kvHeads : nil
-                    matrix(name("\(p.modulePath).weight"), layer.matrix(p), heads: heads)
+                    let heads = !permuted ? nil : p == .q ? config.heads : p == .k ? config.kvHeads : nil
+                    matrix(name("\(p.modulePath).weight"), layer.matrix(p), heads: heads, lora: adapter?.pair(layer: i, p))
                     if let bias = layer.bias(p) { vector(name("\(p.modulePath).bias"), bias, heads: heads) }
                 }
             }
@@ -65,9 +96,9 @@ public enum HFFolderExport {
             try st.write(to: temporary.appendingPathComponent("model.safetensors"), dtype: dtype == .f32 ? .f32 : .bf16)
             try HFTokenizerExport.writeJSON(configJSON(config, arch: arch, dtype: dtype, hasBias: model.layers.first?.qBias != nil),
                                             to: temporary.appendingPathComponent("config.json"))
-            if let vocabulary { try HFTokenizerExport.write(vocabulary, to: temporary, file: url.path) }
+            let wroteTokenizer = try tokenizer(temporary)
             try fm.moveItem(at: temporary, to: output)
-            return Summary(architecture: arch, tensors: st.entries.count, tokenizer: vocabulary != nil)
+            return Summary(architecture: arch, tensors: st.entries.count, tokenizer: wroteTokenizer)
         } catch {
             try? fm.removeItem(at: temporary)
             throw error

@@ -4,22 +4,24 @@ import Tensors
 /// Writes one safetensors file: an 8-byte header length, the JSON header (tensors by name, `__metadata__`
 /// {"format": "pt"} as transformers writes it) padded with spaces so the data starts 8-byte aligned, then the
 /// tensors' bytes in the header's order.
-struct SafetensorsWriter {
-    enum DType: String { case f32 = "F32", bf16 = "BF16" }
+package struct SafetensorsWriter {
+    package enum DType: String { case f32 = "F32", bf16 = "BF16" }
 
-    struct Entry {
+    package struct Entry {
         let name: String
         let shape: [Int]
         let values: () -> [Float]
     }
 
-    var entries: [Entry] = []
+    package var entries: [Entry] = []
 
-    mutating func add(_ name: String, shape: [Int], _ values: @escaping () -> [Float]) {
+    package init() {}
+
+    package mutating func add(_ name: String, shape: [Int], _ values: @escaping () -> [Float]) {
         entries.append(Entry(name: name, shape: shape, values: values))
     }
 
-    func write(to url: URL, dtype: DType) throws {
+    package func write(to url: URL, dtype: DType) throws {
         let size = dtype == .f32 ? 4 : 2
         var header: [String: Any] = ["__metadata__": ["format": "pt"]]
         var offset = 0

@@ -87,13 +87,14 @@ package struct RotaryEmbedding: Sendable {
     }
 
     /// Rotates `heads` consecutive heads of `x` (each headDim values) for absolute position `position`.
-    /// `cos`/`sin` are scratch of headDim/2 floats.
+    /// `cos`/`sin` are scratch of headDim/2 floats. `inverse` rotates back by the same angle: the rotation is
+    /// orthogonal, so that is also its transpose, which carries a gradient back through it (training).
     public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, position: Int,
-                      cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+                      cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>, inverse: Bool = false) {
         let half = headDim / 2
         for i in 0..<half {
             let angle = Float(position) * inverseFrequencies[i]
-            cos[i] = Foundation.cos(angle); sin[i] = Foundation.sin(angle)
+            cos[i] = Foundation.cos(angle); sin[i] = inverse ? -Foundation.sin(angle) : Foundation.sin(angle)
         }
         if adjacentPairs {
             for h in 0..<heads {

@@ -6,14 +6,14 @@
 /// transposes them to [d/2, 2]: GGUF row h·d + 2i + s holds Hugging Face row h·d + s·d/2 + i (s = 0, 1). The same
 /// applies to a bias (one value per row) and to a LoRA pair's B (ΔW = B·A: its rows are B's rows; A acts on the
 /// input, whose order is unchanged), so one permutation serves conversion, export and adapters.
-enum LlamaRowPermutation {
+package enum LlamaRowPermutation {
     /// Hugging Face rows → GGUF rows. `values` holds `rows` rows of `columns` values.
-    static func permute(_ values: [Float], rows: Int, columns: Int, heads: Int) -> [Float] {
+    package static func permute(_ values: [Float], rows: Int, columns: Int, heads: Int) -> [Float] {
         reorder(values, rows: rows, columns: columns, heads: heads, toGGUF: true)
     }
 
     /// GGUF rows → Hugging Face rows.
-    static func unpermute(_ values: [Float], rows: Int, columns: Int, heads: Int) -> [Float] {
+    package static func unpermute(_ values: [Float], rows: Int, columns: Int, heads: Int) -> [Float] {
         reorder(values, rows: rows, columns: columns, heads: heads, toGGUF: false)
     }
 

@@ -1,0 +1,76 @@
+import CBLAS
+import Foundation
+import LLM
+
+/// The final norm, the frozen output head and the cross-entropy, forward and backward, for the positions that
+/// predict a label only (completion-only training leaves most prompt positions without one, and a 150k-entry
+/// logit row costs as much as the rest of a small model's token). Mean over labels is the caller's: it passes the
+/// scale (1 / labels in the optimizer step) that turns this sum into that mean.
+package final class CrossEntropyHead {
+    let head: FrozenHead
+    let finalNorm: [Float]
+    let eps: Float
+    let hidden: Int, vocabulary: Int
+    /// Rows whose logits are held at once: [rowsPerChunk, V] floats.
+    let rowsPerChunk = 128
+    private let normed = Scratch(), logits = Scratch(), dNormed = Scratch()
+
+    package init(model: LanguageModel) {
+        head = FrozenHead(model.lmHead)
+        finalNorm = model.finalNorm
+        eps = model.config.rmsNormEps
+        hidden = model.config.hidden; vocabulary = model.config.vocabulary
+    }
+
+    /// Σ −log p(target[t] | position t) over positions with target[t] ≥ 0, from the last layer's x [T, C].
+    /// With `dx`, also dx [T, C] += lossScale · ∂(that sum)/∂x (rows without a target untouched).
+    package func run(x: UnsafePointer<Float>, tokens T: Int, targets: [Int], lossScale: Float,
+                     dx: UnsafeMutablePointer<Float>?, threads: Int) -> (loss: Double, count: Int) {
+        let rows = (0..<T).filter { targets[$0] >= 0 }
+        let C = hidden, V = vocabulary
+        var loss = 0.0
+        var start = 0
+        while start < rows.count {
+            let chunk = Array(rows[start..<min(rows.count, start + rowsPerChunk)])
+            let R = chunk.count
+            let n = normed.get(R * C), z = logits.get(R * V)
+            for (i, t) in chunk.enumerated() {
+                RMSNorm.forward(x + t * C, weight: finalNorm, eps: eps, rows: 1, width: C, into: n + i * C)
+            }
+            // Z [R, V] = N [R, C] · Eᵀ, one block of vocabulary rows at a time.
+            head.forEachBlock(threads: threads) { first, count, block in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(R), Int32(count), Int32(C), 1, n, Int32(C),
+                            block, Int32(C), 0, z + first, Int32(V))
+            }
+            for (i, t) in chunk.enumerated() {
+                let row = z + i * V, label = targets[t]
+                var m = -Float.infinity
+                for j in 0..<V { m = max(m, row[j]) }
+                var sum = 0.0
+                for j in 0..<V { sum += Double(Foundation.exp(row[j] - m)) }
+                let lse = Double(m) + Foundation.log(sum)
+                loss += lse - Double(row[label])
+                if dx != nil {
+                    // dZ = scale · (softmax − one-hot), in place.
+                    let shift = Float(lse)
+                    for j in 0..<V { row[j] = Foundation.exp(row[j] - shift) * lossScale }
+                    row[label] -= lossScale
+                }
+            }
+            if let dx {
+                // dN [R, C] = dZ [R, V] · E [V, C], then back through the final norm.
+                let dn = dNormed.get(R * C)
+                head.forEachBlock(threads: threads) { first, count, block in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(R), Int32(C), Int32(count), 1, z + first, Int32(V),
+                                block, Int32(C), first == 0 ? 0 : 1, dn, Int32(C))
+                }
+                for (i, t) in chunk.enumerated() {
+                    RMSNormGradient.backward(x: x + t * C, weight: finalNorm, eps: eps, dy: dn + i * C, rows: 1, width: C,
+                                             addingInto: dx + t * C)
+                }
+            }
+            start += R
+        }
+        return (loss, rows.count)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import LLM
+import Tensors
+
+/// The frozen base's matrices as dense f32 for BLAS. An f32 matrix is read where it lies; a quantized one (q8,
+/// q4, any GGUF type) is expanded into a buffer kept for as long as one layer is being worked on, so gradients
+/// flow through exactly the weights inference uses (QLoRA-style) while only one layer's floats exist at a time.
+package final class FrozenLayer {
+    private var buffers: [Projection: FloatBuffer] = [:]
+    private(set) var weights: [Projection: UnsafePointer<Float>] = [:]
+
+    package init() {}
+
+    /// Makes `layer`'s seven matrices available as dense floats.
+    package func load(_ layer: LayerWeights, threads: Int) {
+        for p in Projection.allCases {
+            let w = layer.matrix(p)
+            if w.format == .f32 {
+                weights[p] = w.bytes.assumingMemoryBound(to: Float.self)
+                continue
+            }
+            let count = w.rows * w.columns
+            if buffers[p]?.count != count { buffers[p] = FloatBuffer(count) }
+            let out = buffers[p]!
+            FrozenLayer.dequantize(w, rows: 0..<w.rows, into: out.p, threads: threads)
+            weights[p] = UnsafePointer(out.p)
+        }
+    }
+
+    package subscript(_ p: Projection) -> UnsafePointer<Float> { weights[p]! }
+
+    /// Rows `rows` of `w` as floats into `out` (row `rows.lowerBound` first), shared over `threads`.
+    package static func dequantize(_ w: WeightMatrix, rows: Range<Int>, into out: UnsafeMutablePointer<Float>, threads: Int) {
+        let n = rows.count, C = w.columns
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { share in
+            for r in ThreadPool.range(of: share, shares: max(1, threads), count: n) {
+                w.dequantizeRow(rows.lowerBound + r, into: out + r * C)
+            }
+        }
+    }
+}
+
+/// The output head [V, C] in blocks of vocabulary rows: an f32 head whole and in place, any other format a block
+/// at a time through one buffer (a 150k-row head as f32 would be most of a gigabyte).
+package final class FrozenHead {
+    package let matrix: WeightMatrix
+    package let blockRows: Int
+    private let buffer: FloatBuffer?
+
+    package init(_ matrix: WeightMatrix, blockRows: Int = 8192) {
+        self.matrix = matrix
+        self.blockRows = matrix.format == .f32 ? matrix.rows : min(blockRows, matrix.rows)
+        buffer = matrix.format == .f32 ? nil : FloatBuffer(self.blockRows * matrix.columns)
+    }
+
+    /// Calls `body(firstRow, rowCount, rows)` for each block in order.
+    package func forEachBlock(threads: Int, _ body: (Int, Int, UnsafePointer<Float>) -> Void) {
+        var start = 0
+        while start < matrix.rows {
+            let count = min(blockRows, matrix.rows - start)
+            if let buffer {
+                FrozenLayer.dequantize(matrix, rows: start..<(start + count), into: buffer.p, threads: threads)
+                body(start, count, UnsafePointer(buffer.p))
+            } else {
+                body(start, count, matrix.bytes.assumingMemoryBound(to: Float.self) + start * matrix.columns)
+            }
+            start += count
+        }
+    }
+}
