@@ -21,7 +21,10 @@ public struct TrainingExample: Sendable, Equatable {
 /// - `{"prompt", "completion"}`: the prompt as written (a prompt already rendered by a chat template keeps its
 ///   control tokens), the completion and the end-of-sequence token after it carry the loss;
 /// - `{"text"}`: continual pre-training on raw text: every text plus end-of-sequence, concatenated and cut into
-///   blocks of `maxLength` (packing), the loss on every token.
+///   blocks of `maxLength` (packing), the loss on every token;
+/// - `{"input_ids": [...], "labels": [...]}`: already tokenized (labels optional: every token), as datasets
+///   prepared for transformers hold them; the only form a model without a tokenizer can train on.
+/// Every id is checked against the model's vocabulary.
 /// Sequences are cut at `maxLength`; one that keeps no labelled token is left out and reported (`dropped`).
 public struct TrainingData: Sendable {
     public var file: String
@@ -36,15 +39,13 @@ public struct TrainingData: Sendable {
         self.file = file; self.examples = examples; self.dropped = []; self.sha256 = sha256
     }
 
-    public init(file: String, tokenizer: Tokenizer, template: ChatTemplate?, maxLength: Int) throws {
+    public init(file: String, tokenizer: Tokenizer?, template: ChatTemplate?, maxLength: Int, vocabulary: Int) throws {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw TrainingError.noData(file: file, reason: "cannot be read")
         }
         self.file = file
         sha256 = SHA256.hex(data)
-        guard let eos = tokenizer.eosTokenIds.first else {
-            throw TrainingError.noData(file: file, reason: "the model's tokenizer names no end-of-sequence token")
-        }
+        let eos = tokenizer?.eosTokenIds.first
         var examples: [TrainingExample] = [], dropped: [Int] = []
         var packed: [Int] = [], packedStart = 0
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
@@ -56,17 +57,33 @@ public struct TrainingData: Sendable {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
                 throw bad("not a JSON object")
             }
+            func textual() throws -> (Tokenizer, Int) {
+                guard let tokenizer else { throw bad("text needs the model's tokenizer, and the model has none; give input_ids") }
+                guard let eos else { throw bad("the model's tokenizer names no end-of-sequence token") }
+                return (tokenizer, eos)
+            }
             var example: TrainingExample
-            if let messages = object["messages"] {
+            if let ids = object["input_ids"] {
+                guard let ids = ids as? [Int], ids.count >= 2 else { throw bad("input_ids must be a list of at least two integers") }
+                var labels = ids
+                if let given = object["labels"] {
+                    guard let l = given as? [Int], l.count == ids.count else { throw bad("labels must be integers, one per input id") }
+                    labels = l
+                }
+                example = TrainingExample(ids: ids, labels: labels, line: number)
+            } else if let messages = object["messages"] {
+                let (tokenizer, _) = try textual()
                 guard let template else { throw bad("a messages record needs the model's chat template, and the model has none") }
                 example = try Self.conversation(messages, tokenizer: tokenizer, template: template, line: number, bad: bad)
             } else if let prompt = object["prompt"], let completion = object["completion"] {
                 guard let p = prompt as? String, let c = completion as? String else { throw bad("prompt and completion must be strings") }
                 guard !c.isEmpty else { throw bad("the completion is empty") }
+                let (tokenizer, eos) = try textual()
                 let pIds = tokenizer.encode(p, parseSpecial: true), cIds = tokenizer.encode(c, parseSpecial: true) + [eos]
                 example = TrainingExample(ids: pIds + cIds, labels: [Int](repeating: -100, count: pIds.count) + cIds, line: number)
             } else if let t = object["text"] {
                 guard let t = t as? String, !t.isEmpty else { throw bad("text must be a non-empty string") }
+                let (tokenizer, eos) = try textual()
                 if packed.isEmpty { packedStart = number }
                 packed += tokenizer.encode(t) + [eos]
                 while packed.count >= maxLength {
@@ -77,7 +94,10 @@ public struct TrainingData: Sendable {
                 }
                 continue
             } else {
-                throw bad("expected \"messages\", \"prompt\" and \"completion\", or \"text\"")
+                throw bad("expected \"messages\", \"prompt\" and \"completion\", \"text\" or \"input_ids\"")
+            }
+            if let id = example.ids.first(where: { $0 < 0 || $0 >= vocabulary }) ?? example.labels.first(where: { $0 >= vocabulary }) {
+                throw bad("token id \(id) is outside the model's vocabulary (0..<\(vocabulary))")
             }
             if example.ids.count > maxLength {
                 example.ids = Array(example.ids.prefix(maxLength)); example.labels = Array(example.labels.prefix(maxLength))

@@ -69,10 +69,15 @@ struct LMTrain: ParsableCommand {
         let settings = try resume.map { try TrainingCheckpoint.settings(in: URL(fileURLWithPath: $0)) } ?? settingsFromFlags()
         let modelURL = URL(fileURLWithPath: model), outURL = URL(fileURLWithPath: out)
         let base = try LanguageModel.load(folder: modelURL, format: quant)
-        let tokenizer = try ModelFiles.tokenizer(at: modelURL)
-        let template = try? ModelFiles.chatTemplate(at: modelURL)
-        let train = try TrainingData(file: data, tokenizer: tokenizer, template: template, maxLength: settings.maxLength)
-        let validation = try val.map { try TrainingData(file: $0, tokenizer: tokenizer, template: template, maxLength: settings.maxLength) }
+        // A folder without tokenizer.json (a benchmark shape, a bare checkpoint) trains on input_ids records only.
+        let hasTokenizer = ModelFiles.isGGUF(modelURL) || FileManager.default.fileExists(atPath: modelURL.appendingPathComponent("tokenizer.json").path)
+        let tokenizer = hasTokenizer ? try ModelFiles.tokenizer(at: modelURL) : nil
+        let template = hasTokenizer ? try? ModelFiles.chatTemplate(at: modelURL) : nil
+        func read(_ file: String) throws -> TrainingData {
+            try TrainingData(file: file, tokenizer: tokenizer, template: template, maxLength: settings.maxLength, vocabulary: base.config.vocabulary)
+        }
+        let train = try read(data)
+        let validation = try val.map(read)
         let initial = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: base.config) }
         let trainer = try Trainer(model: base, settings: settings, data: train, validation: validation, initial: initial, threads: threads)
         if let resume { try TrainingCheckpoint.restore(trainer, from: URL(fileURLWithPath: resume)) }

@@ -33,7 +33,7 @@ final class TrainingDataTests: XCTestCase {
 
     func testPromptCompletionLearnsTheCompletionAndTheEnd() throws {
         let data = try TrainingData(file: try file([#"{"prompt": "Summarise: cough for two days.", "completion": " Cough, 2 days."}"#]),
-                                    tokenizer: tokenizer, template: template, maxLength: 512)
+                                    tokenizer: tokenizer, template: template, maxLength: 512, vocabulary: 7232)
         let e = try XCTUnwrap(data.examples.first)
         let prompt = tokenizer.encode("Summarise: cough for two days.", parseSpecial: true)
         XCTAssertEqual(Array(e.ids.prefix(prompt.count)), prompt)
@@ -45,7 +45,7 @@ final class TrainingDataTests: XCTestCase {
 
     func testMessagesLearnOnlyTheAssistantTurns() throws {
         let line = #"{"messages": [{"role": "system", "content": "You write notes."}, {"role": "user", "content": "Fever."}, {"role": "assistant", "content": "Pyrexia."}, {"role": "user", "content": "And cough?"}, {"role": "assistant", "content": "Cough noted."}]}"#
-        let data = try TrainingData(file: try file([line]), tokenizer: tokenizer, template: template, maxLength: 512)
+        let data = try TrainingData(file: try file([line]), tokenizer: tokenizer, template: template, maxLength: 512, vocabulary: 7232)
         let e = try XCTUnwrap(data.examples.first)
         let text = labelled(e)
         XCTAssertTrue(text.contains("Pyrexia.") && text.contains("Cough noted."), text)
@@ -61,7 +61,7 @@ final class TrainingDataTests: XCTestCase {
 
     func testRawTextIsPackedIntoBlocksWithTheLossEverywhere() throws {
         let lines = (1...6).map { #"{"text": "Ward round \#($0): patient comfortable, observations stable, plan unchanged."}"# }
-        let data = try TrainingData(file: try file(lines), tokenizer: tokenizer, template: template, maxLength: 32)
+        let data = try TrainingData(file: try file(lines), tokenizer: tokenizer, template: template, maxLength: 32, vocabulary: 7232)
         let all = lines.flatMap { l -> [Int] in
             let t = try! JSONSerialization.jsonObject(with: Data(l.utf8)) as! [String: String]
             return tokenizer.encode(t["text"]!) + [tokenizer.eosTokenIds[0]]
@@ -81,9 +81,24 @@ final class TrainingDataTests: XCTestCase {
         ]
         for (line, reason) in cases {
             let path = try file([#"{"prompt": "a", "completion": "b"}"#, line])
-            XCTAssertThrowsError(try TrainingData(file: path, tokenizer: tokenizer, template: template, maxLength: 64)) { error in
+            XCTAssertThrowsError(try TrainingData(file: path, tokenizer: tokenizer, template: template, maxLength: 64, vocabulary: 7232)) { error in
                 let text = "\(error)"
                 XCTAssertTrue(text.hasPrefix("\(path): line 2: ") && text.contains(reason), text)
+            }
+        }
+    }
+
+    func testTokenizedRecordsAreTakenAsTheyAreAndIdsAreChecked() throws {
+        let data = try TrainingData(file: try file([#"{"input_ids": [5, 6, 7, 8], "labels": [-100, -100, 7, 8]}"#, #"{"input_ids": [9, 10]}"#]),
+                                    tokenizer: nil, template: nil, maxLength: 64, vocabulary: 7232)
+        XCTAssertEqual(data.examples.map(\.ids), [[5, 6, 7, 8], [9, 10]])
+        XCTAssertEqual(data.examples.map(\.labels), [[-100, -100, 7, 8], [9, 10]])
+        for (line, reason) in [(#"{"input_ids": [5, 7232]}"#, "token id 7232 is outside the model's vocabulary (0..<7232)"),
+                               (#"{"input_ids": [5, 6], "labels": [1]}"#, "one per input id"),
+                               (#"{"text": "no tokenizer"}"#, "needs the model's tokenizer")] {
+            let path = try file([line])
+            XCTAssertThrowsError(try TrainingData(file: path, tokenizer: nil, template: nil, maxLength: 64, vocabulary: 7232)) {
+                XCTAssertTrue("\($0)".hasPrefix("\(path): line 1: ") && "\($0)".contains(reason), "\($0)")
             }
         }
     }
@@ -91,7 +106,7 @@ final class TrainingDataTests: XCTestCase {
     func testARecordWithNoCompletionWithinMaxLengthIsReportedNotSilentlyLost() throws {
         let long = String(repeating: "history of present illness ", count: 40)
         let data = try TrainingData(file: try file([#"{"prompt": "\#(long)", "completion": "x"}"#, #"{"prompt": "a", "completion": "b"}"#]),
-                                    tokenizer: tokenizer, template: template, maxLength: 16)
+                                    tokenizer: tokenizer, template: template, maxLength: 16, vocabulary: 7232)
         XCTAssertEqual(data.dropped, [1])
         XCTAssertEqual(data.examples.map(\.line), [2])
     }
