@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "GGUF", dependencies: ["Tensors"]),
         .target(name: "LLM", dependencies: ["Tensors", "Tokenizers", "GGUF"]),
         // LoRA training on the CPU: backward passes, masked loss, AdamW, schedules, checkpoints, PEFT save.
-        .target(name: "LoRATraining", dependencies: ["LLM", "Tensors", "Tokenizers", "Digests", "CBLAS"]),
+        .target(name: "LoRATraining", dependencies: ["LLM", "Tensors", "Tokenizers", "Digests", "CBLAS", "CKernels"]),
 
         // SHA-256, below everything that fingerprints or chains bytes (the audit trail, the pipeline's provenance).
         .target(name: "Digests"),

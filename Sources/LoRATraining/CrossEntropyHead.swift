@@ -12,10 +12,14 @@ package final class CrossEntropyHead {
     let eps: Float
     let hidden: Int, vocabulary: Int
     /// Rows whose logits are held at once: [rowsPerChunk, V] floats.
-    let rowsPerChunk = 128
+    let rowsPerChunk = 512
     private let normed = Scratch(), logits = Scratch(), dNormed = Scratch()
+    /// bf16 products (nil: sgemm), with one packed block of the head at a time.
+    let products: BF16Products?
+    private let packed = PackedOperand()
 
-    package init(model: LanguageModel) {
+    package init(model: LanguageModel, products: BF16Products? = nil) {
+        self.products = products
         head = FrozenHead(model.lmHead)
         finalNorm = model.finalNorm
         eps = model.config.rmsNormEps
@@ -39,8 +43,13 @@ package final class CrossEntropyHead {
             }
             // Z [R, V] = N [R, C] · Eᵀ, one block of vocabulary rows at a time.
             head.forEachBlock(threads: threads) { first, count, block in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(R), Int32(count), Int32(C), 1, n, Int32(C),
-                            block, Int32(C), 0, z + first, Int32(V))
+                if let products {
+                    packed.pack(block, k: C, n: count, transposed: true, threads: threads)
+                    products.multiply(n, rows: R, ldx: C, packed, into: z + first, ldOut: V, accumulate: false)
+                } else {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(R), Int32(count), Int32(C), 1, n, Int32(C),
+                                block, Int32(C), 0, z + first, Int32(V))
+                }
             }
             for (i, t) in chunk.enumerated() {
                 let row = z + i * V, label = targets[t]
@@ -61,8 +70,13 @@ package final class CrossEntropyHead {
                 // dN [R, C] = dZ [R, V] · E [V, C], then back through the final norm.
                 let dn = dNormed.get(R * C)
                 head.forEachBlock(threads: threads) { first, count, block in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(R), Int32(C), Int32(count), 1, z + first, Int32(V),
-                                block, Int32(C), first == 0 ? 0 : 1, dn, Int32(C))
+                    if let products {
+                        packed.pack(block, k: count, n: C, transposed: false, threads: threads)
+                        products.multiply(z + first, rows: R, ldx: V, packed, into: dn, ldOut: C, accumulate: first != 0)
+                    } else {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(R), Int32(C), Int32(count), 1, z + first, Int32(V),
+                                    block, Int32(C), first == 0 ? 0 : 1, dn, Int32(C))
+                    }
                 }
                 for (i, t) in chunk.enumerated() {
                     RMSNormGradient.backward(x: x + t * C, weight: finalNorm, eps: eps, dy: dn + i * C, rows: 1, width: C,

@@ -17,16 +17,19 @@ package final class DecoderGradients {
     package let threads: Int
     /// PEFT's lora_dropout (0: none).
     package let dropout: Float
-    private let frozen = FrozenLayer()
+    private let frozen: FrozenLayer
+    private let products: BF16Products?
     private let head: CrossEntropyHead
     private let attention: CausalAttentionGradient
     private var capacity = 0
     private var inputs: [FloatBuffer] = []            // x_l [T, C] for l in 0...L (the last: final hidden)
     private var acts = LayerActivations(tokens: 0, config: nil, maxRank: 0)
 
-    package init(model: LanguageModel, lora: LoRAParameters, dropout: Float, threads: Int) {
+    package init(model: LanguageModel, lora: LoRAParameters, dropout: Float, threads: Int, precision: FrozenProductPrecision = .f32) {
         self.model = model; self.lora = lora; self.dropout = dropout; self.threads = max(1, threads)
-        head = CrossEntropyHead(model: model)
+        frozen = FrozenLayer(precision: precision)
+        products = precision == .bf16 ? BF16Products(threads: self.threads) : nil
+        head = CrossEntropyHead(model: model, products: products)
         let c = model.config
         attention = CausalAttentionGradient(heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
     }
@@ -56,7 +59,7 @@ package final class DecoderGradients {
         dx.update(repeating: 0, count: T * C)
         let result = head.run(x: inputs[c.layers].p, tokens: T, targets: targets, lossScale: lossScale, dx: dx, threads: threads)
         for l in stride(from: c.layers - 1, through: 0, by: -1) {
-            frozen.load(model.layers[l], threads: threads)
+            frozen.load(model.layers[l], threads: threads, backward: true)
             forwardLayer(l, x: inputs[l].p, out: acts.x2.p, tokens: T, seed: seed)
             backwardLayer(l, x: inputs[l].p, tokens: T, seed: seed)   // dOut ← d(input of layer l)
         }
@@ -75,7 +78,9 @@ package final class DecoderGradients {
         let layer = model.layers[l], w = layer.matrix(p)
         let module = lora.module(layer: l, p)
         let drop = seed.flatMap { s in module.map { _ in (keep: 1 - dropout, seed: s, stream: UInt64(l * 8 + Projection.allCases.firstIndex(of: p)!)) } }
-        return TrainingLinear(weight: frozen[p], outputs: w.rows, inputs: w.columns, bias: layer.bias(p), lora: module, dropout: drop)
+        var linear = TrainingLinear(weight: frozen[p], outputs: w.rows, inputs: w.columns, bias: layer.bias(p), lora: module, dropout: drop)
+        if let products, let forward = frozen.forwardPacked[p] { linear.packed = (forward, frozen.backwardPacked[p], products) }
+        return linear
     }
 
     // MARK: - One layer, forward and backward

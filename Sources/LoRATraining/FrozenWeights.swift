@@ -5,14 +5,38 @@ import Tensors
 /// The frozen base's matrices as dense f32 for BLAS. An f32 matrix is read where it lies; a quantized one (q8,
 /// q4, any GGUF type) is expanded into a buffer kept for as long as one layer is being worked on, so gradients
 /// flow through exactly the weights inference uses (QLoRA-style) while only one layer's floats exist at a time.
+///
+/// With bf16 products, each matrix is also packed for AMX: Wᵀ for the forward product X·Wᵀ and, when the layer
+/// is loaded for its backward pass, W for the input gradient dY·W.
 package final class FrozenLayer {
     private var buffers: [Projection: FloatBuffer] = [:]
     private(set) var weights: [Projection: UnsafePointer<Float>] = [:]
+    let precision: FrozenProductPrecision
+    private(set) var forwardPacked: [Projection: PackedOperand] = [:]
+    private var backwardOperands: [Projection: PackedOperand] = [:]
+    private var backwardLoaded = false
+    /// W packed for dY·W, only while the layer is loaded for its backward pass.
+    var backwardPacked: [Projection: PackedOperand] { backwardLoaded ? backwardOperands : [:] }
 
-    package init() {}
+    package init(precision: FrozenProductPrecision = .f32) { self.precision = precision }
 
-    /// Makes `layer`'s seven matrices available as dense floats.
-    package func load(_ layer: LayerWeights, threads: Int) {
+    /// Makes `layer`'s seven matrices available as dense floats (and packed, for bf16 products).
+    package func load(_ layer: LayerWeights, threads: Int, backward: Bool = false) {
+        loadDense(layer, threads: threads)
+        backwardLoaded = backward
+        guard precision == .bf16 else { return }
+        for p in Projection.allCases {
+            let w = layer.matrix(p)
+            let f = forwardPacked[p] ?? PackedOperand(); forwardPacked[p] = f
+            f.pack(weights[p]!, k: w.columns, n: w.rows, transposed: true, threads: threads)
+            if backward {
+                let b = backwardOperands[p] ?? PackedOperand(); backwardOperands[p] = b
+                b.pack(weights[p]!, k: w.rows, n: w.columns, transposed: false, threads: threads)
+            }
+        }
+    }
+
+    private func loadDense(_ layer: LayerWeights, threads: Int) {
         for p in Projection.allCases {
             let w = layer.matrix(p)
             if w.format == .f32 {

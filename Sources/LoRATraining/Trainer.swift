@@ -39,7 +39,8 @@ public final class Trainer {
         lora = initial.map { LoRAParameters(adapter: $0, config: model.config) }
             ?? LoRAParameters(config: model.config, settings: settings.lora, seed: settings.seed)
         optimizer = AdamW(shapes: lora.parameters.map(\.value.count), weightDecay: Float(settings.weightDecay))
-        gradients = DecoderGradients(model: model, lora: lora, dropout: Float(settings.lora.dropout), threads: self.threads)
+        gradients = DecoderGradients(model: model, lora: lora, dropout: Float(settings.lora.dropout), threads: self.threads,
+                                     precision: settings.products)
     }
 
     /// The optimizer steps of every epoch as micro-batches of example indices, instead of the seeded order
@@ -95,7 +96,7 @@ public final class Trainer {
                     validationLoss = validate()
                 }
                 let elapsed = Date().timeIntervalSince(started)
-                progress(Progress(step: position.step, totalSteps: total, epoch: position.epoch, loss: loss, learningRate: lr,
+                progress(Progress(step: position.step, totalSteps: total, epoch: epoch, loss: loss, learningRate: lr,
                                   gradientNorm: norm, tokensPerSecond: history.steps.last!.tokensPerSecond, validationLoss: validationLoss,
                                   secondsLeft: elapsed / Double(stepsThisRun) * Double(total - position.step)))
                 if let patience = settings.patience, history.sinceBest >= patience {

@@ -12,12 +12,18 @@ package struct TrainingLinear {
     package let lora: LoRAParameters.Module?
     /// Dropout on the adapter's input: the keep probability and the draw's stream, or nil for none.
     package let dropout: (keep: Float, seed: UInt64, stream: UInt64)?
+    /// bf16 products: Wᵀ and W packed, and the product engine (nil: sgemm on `weight`).
+    package var packed: (forward: PackedOperand, backward: PackedOperand?, products: BF16Products)? = nil
 
     /// y [T, out] = x·Wᵀ + b (+ s·hidden·Bᵀ with hidden [T, r] = D(x)·Aᵀ, D(x) [T, in] left in `dropped`).
     package func forward(x: UnsafePointer<Float>, tokens T: Int, y: UnsafeMutablePointer<Float>,
                          hidden: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>) {
         let o = Int32(outputs), n = Int32(inputs), t = Int32(T)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, o, n, 1, x, n, weight, n, 0, y, o)
+        if let packed {
+            packed.products.multiply(x, rows: T, ldx: inputs, packed.forward, into: y, ldOut: outputs, accumulate: false)
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, o, n, 1, x, n, weight, n, 0, y, o)
+        }
         if let bias {
             bias.withUnsafeBufferPointer { b in
                 for row in 0..<T { let yr = y + row * outputs; for i in 0..<outputs { yr[i] += b[i] } }
@@ -37,7 +43,11 @@ package struct TrainingLinear {
                           dropped: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, accumulate: Bool,
                           dHidden: UnsafeMutablePointer<Float>, dDropped: UnsafeMutablePointer<Float>) {
         let o = Int32(outputs), n = Int32(inputs), t = Int32(T)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, n, o, 1, dy, o, weight, n, accumulate ? 1 : 0, dx, n)
+        if let packed, let backward = packed.backward {
+            packed.products.multiply(dy, rows: T, ldx: outputs, backward, into: dx, ldOut: inputs, accumulate: accumulate)
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, n, o, 1, dy, o, weight, n, accumulate ? 1 : 0, dx, n)
+        }
         guard let lora else { return }
         let r = Int32(lora.rank)
         let input = dropout == nil ? x : UnsafePointer(dropped)

@@ -25,6 +25,8 @@ public struct TrainingSettings: Sendable, Equatable, Codable {
     public var patience: Int?
     /// A checkpoint every this many optimizer steps (0: only when stopped by a signal and at the end).
     public var checkpointEvery = 0
+    /// How the frozen weights' products are computed (f32 exact, or bf16 on AMX tiles).
+    public var products = FrozenProductPrecision.f32
 
     public init() {}
 
@@ -42,6 +44,9 @@ public struct TrainingSettings: Sendable, Equatable, Codable {
         }
         guard weightDecay >= 0 else { throw TrainingError.badSetting("weight-decay cannot be negative") }
         if let clip, clip <= 0 { throw TrainingError.badSetting("clip must be positive, not \(clip)") }
+        if products == .bf16 && !BF16Products.available {
+            throw TrainingError.badSetting("bf16 products need Intel AMX (amx_bf16), which this CPU or kernel does not offer; use f32")
+        }
         if let patience, patience <= 0 { throw TrainingError.badSetting("patience must be positive, not \(patience)") }
     }
 

@@ -46,10 +46,16 @@ struct LMTrain: ParsableCommand {
     @Option(name: .customLong("eval-every"), help: "Validate every N steps (0: each epoch).") var evalEvery = 0
     @Option(help: "Stop after N validations without improvement.") var patience: Int?
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every N steps (0: on a signal and at the end).") var checkpointEvery = 0
+    @Option(help: "Frozen-weight products: auto (bf16 on AMX for a quantized base, else f32), f32 or bf16.") var products = "auto"
     @Option(help: "Threads (default: every core).") var threads = ProcessInfo.processInfo.activeProcessorCount
 
-    func settingsFromFlags() throws -> TrainingSettings {
+    func settingsFromFlags(quantizedBase: Bool) throws -> TrainingSettings {
         var s = TrainingSettings()
+        switch products {
+        case "auto": s.products = .automatic(quantizedBase: quantizedBase)
+        case let p: guard let v = FrozenProductPrecision(rawValue: p) else { throw ValidationError("--products must be auto, f32 or bf16, not '\(p)'") }
+            s.products = v
+        }
         guard let initial = LoRASettings.Initialisation(rawValue: initialisation) else {
             throw ValidationError("--initialisation must be kaiming or gaussian, not '\(initialisation)'")
         }
@@ -66,9 +72,10 @@ struct LMTrain: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try resume.map { try TrainingCheckpoint.settings(in: URL(fileURLWithPath: $0)) } ?? settingsFromFlags()
         let modelURL = URL(fileURLWithPath: model), outURL = URL(fileURLWithPath: out)
         let base = try LanguageModel.load(folder: modelURL, format: quant)
+        let quantized = base.layers.contains { $0.q.format != .f32 || $0.down.format != .f32 }
+        let settings = try resume.map { try TrainingCheckpoint.settings(in: URL(fileURLWithPath: $0)) } ?? settingsFromFlags(quantizedBase: quantized)
         // A folder without tokenizer.json (a benchmark shape, a bare checkpoint) trains on input_ids records only.
         let hasTokenizer = ModelFiles.isGGUF(modelURL) || FileManager.default.fileExists(atPath: modelURL.appendingPathComponent("tokenizer.json").path)
         let tokenizer = hasTokenizer ? try ModelFiles.tokenizer(at: modelURL) : nil
