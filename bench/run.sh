@@ -46,6 +46,10 @@ python3 bench/daemon.py
 echo "tokenizer: Quill against Hugging Face tokenizers"
 bash bench/tokenizer.sh
 
+echo "training: quill lm train against PyTorch + PEFT (bench/train.sh)"
+bash bench/train.sh "$MODEL"
+python3 bench/train_report.py "$OUT" docs/PERFORMANCE.md
+
 uptime > "$OUT/load.txt"
 python3 bench/report.py "$OUT" docs/PERFORMANCE.md
 echo "wrote docs/PERFORMANCE.md"

@@ -52,8 +52,17 @@ void quill_bf16_pack_a(const float *x, int64_t m, int64_t k, int64_t ldx, int64_
     }
 }
 
+// Aᵀ: x holds [k, m] (row stride ldx) and the packed A [mp, kp] is its transpose.
+void quill_bf16_pack_a_transposed(const float *x, int64_t m, int64_t k, int64_t ldx, int64_t mp, int64_t kp, uint16_t *out) {
+    memset(out, 0, (size_t)(mp * kp) * 2);
+    for (int64_t j = 0; j < k; j++) {
+        const float *row = x + j * ldx;
+        for (int64_t i = 0; i < m; i++) out[i * kp + j] = to_bf16(row[i]);
+    }
+}
+
 // B = Wᵀ for W [n, k] row-major (the forward product X·Wᵀ), or B = W for W [k, n] (the input gradient dY·W).
-void quill_bf16_pack_b(const float *w, int64_t k, int64_t n, int transposed, int64_t kp, int64_t np,
+void quill_bf16_pack_b(const float *w, int64_t ldw, int64_t k, int64_t n, int transposed, int64_t kp, int64_t np,
                        int64_t nt0, int64_t nt1, uint16_t *out) {
     const int64_t kb = kp / 32;
     (void)np;
@@ -66,7 +75,7 @@ void quill_bf16_pack_b(const float *w, int64_t k, int64_t n, int transposed, int
                     for (int64_t j = 0; j < 2; j++) {
                         int64_t row = t * 32 + 2 * r + j;
                         float v = 0;
-                        if (row < k && col < n) v = transposed ? w[col * k + row] : w[row * n + col];
+                        if (row < k && col < n) v = transposed ? w[col * ldw + row] : w[row * ldw + col];
                         tile[r * 32 + 2 * cidx + j] = to_bf16(v);
                     }
                 }
@@ -137,4 +146,48 @@ void quill_bf16_gemm_packed(const uint16_t *a, int64_t mp, int64_t kp, const uin
     if (use_amx && quill_has_amx_bf16()) { gemm_amx(a, mp, kp, b, n0, n1, c, np); return; }
 #endif
     gemm_c(a, mp, kp, b, n0, n1, c, np);
+}
+
+// The same tiles from bf16 weights (quill_dequantize_rows_bf16's output), which needs no rounding: with
+// `transposed` (W [n, k], B = Wᵀ) a tile row is one bf16 pair from each of 16 weight rows, i.e. a 16 x 16
+// transpose of 32-bit pairs; otherwise (W [k, n], B = W) it interleaves two consecutive weight rows.
+void quill_bf16_pack_b_bf16(const uint16_t *w, int64_t k, int64_t n, int transposed, int64_t kp, int64_t np,
+                            int64_t nt0, int64_t nt1, uint16_t *out) {
+    const int64_t kb = kp / 32;
+    (void)np;
+    for (int64_t nt = nt0; nt < nt1; nt++) {
+        for (int64_t t = 0; t < kb; t++) {
+            uint16_t *tile = out + (nt * kb + t) * 512;
+            const int whole = nt * 16 + 16 <= n && t * 32 + 32 <= k;
+            if (whole && transposed) {
+                uint32_t *dst = (uint32_t *)tile;
+                for (int64_t c = 0; c < 16; c++) {
+                    const uint16_t *row = w + (nt * 16 + c) * k + t * 32;
+                    uint32_t pairs[16];
+                    memcpy(pairs, row, 64);
+                    for (int64_t r = 0; r < 16; r++) dst[r * 16 + c] = pairs[r];
+                }
+                continue;
+            }
+            if (whole) {
+                for (int64_t r = 0; r < 16; r++) {
+                    const uint16_t *r0 = w + (t * 32 + 2 * r) * n + nt * 16, *r1 = r0 + n;
+                    uint16_t *o = tile + r * 32;
+                    for (int64_t c = 0; c < 16; c++) { o[2 * c] = r0[c]; o[2 * c + 1] = r1[c]; }
+                }
+                continue;
+            }
+            for (int64_t r = 0; r < 16; r++) {
+                for (int64_t c = 0; c < 16; c++) {
+                    int64_t col = nt * 16 + c;
+                    for (int64_t j = 0; j < 2; j++) {
+                        int64_t row = t * 32 + 2 * r + j;
+                        uint16_t v = 0;
+                        if (row < k && col < n) v = transposed ? w[col * k + row] : w[row * n + col];
+                        tile[r * 32 + 2 * c + j] = v;
+                    }
+                }
+            }
+        }
+    }
 }

@@ -23,7 +23,7 @@ package final class DecoderGradients {
     private let attention: CausalAttentionGradient
     private var capacity = 0
     private var inputs: [FloatBuffer] = []            // x_l [T, C] for l in 0...L (the last: final hidden)
-    private var acts = LayerActivations(tokens: 0, config: nil, maxRank: 0)
+    private var acts = LayerActivations(tokens: 0, config: nil, maxRank: 0, threads: 1)
 
     package init(model: LanguageModel, lora: LoRAParameters, dropout: Float, threads: Int, precision: FrozenProductPrecision = .f32) {
         self.model = model; self.lora = lora; self.dropout = dropout; self.threads = max(1, threads)
@@ -31,7 +31,8 @@ package final class DecoderGradients {
         products = precision == .bf16 ? BF16Products(threads: self.threads) : nil
         head = CrossEntropyHead(model: model, products: products)
         let c = model.config
-        attention = CausalAttentionGradient(heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
+        attention = CausalAttentionGradient(heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
+                                            threads: precision == .bf16 ? self.threads : 1, precision: precision)
     }
 
     /// Loss summed over the labelled positions of `ids` (labels[t] ≥ 0 is the target at t, predicted from
@@ -71,7 +72,7 @@ package final class DecoderGradients {
         let c = model.config
         capacity = T
         inputs = (0...c.layers).map { _ in FloatBuffer(T * c.hidden) }
-        acts = LayerActivations(tokens: T, config: c, maxRank: lora.modules.map(\.rank).max() ?? 0)
+        acts = LayerActivations(tokens: T, config: c, maxRank: lora.modules.map(\.rank).max() ?? 0, threads: threads)
     }
 
     private func linear(_ l: Int, _ p: Projection, seed: UInt64?) -> TrainingLinear {
@@ -153,7 +154,7 @@ final class LayerActivations {
     let dOut, dx1, dh, dg, du, dm, datt, dq, dk, dv, da, dHidden, dDropped, dScores: FloatBuffer
     let ropeScratch: FloatBuffer
 
-    init(tokens T: Int, config c: ModelConfig?, maxRank r: Int) {
+    init(tokens T: Int, config c: ModelConfig?, maxRank r: Int, threads: Int = 1) {
         let C = c?.hidden ?? 0, I = c?.intermediate ?? 0
         let qDim = (c?.heads ?? 0) * (c?.headDim ?? 0), kvDim = (c?.kvHeads ?? 0) * (c?.headDim ?? 0)
         func b(_ n: Int) -> FloatBuffer { FloatBuffer(n) }
@@ -165,7 +166,7 @@ final class LayerActivations {
         dropped = Dictionary(uniqueKeysWithValues: Projection.allCases.map { ($0, b(T * widths[$0]!)) })
         dOut = b(T * C); dx1 = b(T * C); dh = b(T * I); dg = b(T * I); du = b(T * I); dm = b(T * C)
         datt = b(T * qDim); dq = b(T * qDim); dk = b(T * kvDim); dv = b(T * kvDim); da = b(T * C)
-        dHidden = b(T * r); dDropped = b(T * max(C, I, qDim)); dScores = b(T * T)
+        dHidden = b(T * r); dDropped = b(T * max(C, I, qDim)); dScores = b(threads * T * T)
         ropeScratch = b(c?.headDim ?? 0)
     }
 }

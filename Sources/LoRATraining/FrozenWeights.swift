@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import LLM
 import Tensors
@@ -22,16 +23,39 @@ package final class FrozenLayer {
 
     /// Makes `layer`'s seven matrices available as dense floats (and packed, for bf16 products).
     package func load(_ layer: LayerWeights, threads: Int, backward: Bool = false) {
-        loadDense(layer, threads: threads)
         backwardLoaded = backward
-        guard precision == .bf16 else { return }
+        guard precision == .bf16 else { loadDense(layer, threads: threads); return }
+        // Straight from the stored blocks to bf16, then into tiles: no f32 copy of the layer is made.
         for p in Projection.allCases {
             let w = layer.matrix(p)
+            let count = w.rows * w.columns
+            if rows16[p]?.count != count { rows16[p] = [UInt16](repeating: 0, count: count) }
+            rows16[p]!.withUnsafeMutableBufferPointer { FrozenLayer.dequantizeBF16(w, into: $0.baseAddress!, threads: threads) }
             let f = forwardPacked[p] ?? PackedOperand(); forwardPacked[p] = f
-            f.pack(weights[p]!, k: w.columns, n: w.rows, transposed: true, threads: threads)
-            if backward {
-                let b = backwardOperands[p] ?? PackedOperand(); backwardOperands[p] = b
-                b.pack(weights[p]!, k: w.rows, n: w.columns, transposed: false, threads: threads)
+            rows16[p]!.withUnsafeBufferPointer { r in
+                f.pack(bf16: r.baseAddress!, k: w.columns, n: w.rows, transposed: true, threads: threads)
+                if backward {
+                    let b = backwardOperands[p] ?? PackedOperand(); backwardOperands[p] = b
+                    b.pack(bf16: r.baseAddress!, k: w.rows, n: w.columns, transposed: false, threads: threads)
+                }
+            }
+            weights[p] = nil
+        }
+    }
+
+    private var rows16: [Projection: [UInt16]] = [:]
+
+    /// All of `w` as bf16 rows, shared over `threads`.
+    static func dequantizeBF16(_ w: WeightMatrix, into out: UnsafeMutablePointer<UInt16>, threads: Int) {
+        let C = w.columns, type = Int32(w.format.ggmlType.rawValue)
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { share in
+            let r = ThreadPool.range(of: share, shares: max(1, threads), count: w.rows)
+            guard !r.isEmpty else { return }
+            if w.format == .f32 {
+                quill_f32_to_bf16(w.bytes.assumingMemoryBound(to: Float.self) + r.lowerBound * C, Int64(r.count * C), out + r.lowerBound * C)
+            } else {
+                quill_dequantize_rows_bf16(w.bytes.assumingMemoryBound(to: UInt8.self) + r.lowerBound * w.rowBytes, type,
+                                           Int64(r.count), Int64(C), out + r.lowerBound * C)
             }
         }
     }
@@ -51,7 +75,8 @@ package final class FrozenLayer {
         }
     }
 
-    package subscript(_ p: Projection) -> UnsafePointer<Float> { weights[p]! }
+    /// The dense f32 matrix (f32 products only; bf16 products read the packed tiles).
+    package subscript(_ p: Projection) -> UnsafePointer<Float>? { weights[p] }
 
     /// Rows `rows` of `w` as floats into `out` (row `rows.lowerBound` first), shared over `threads`.
     package static func dequantize(_ w: WeightMatrix, rows: Range<Int>, into out: UnsafeMutablePointer<Float>, threads: Int) {

@@ -66,7 +66,10 @@ public final class Trainer {
     /// Runs to the end, to early stopping or to `requestStop()`. `checkpoint` is called with self whenever a
     /// checkpoint is due (every `checkpointEvery` steps, on interruption and at the end).
     public func run(progress: (Progress) -> Void = { _ in }, checkpoint: (Trainer) throws -> Void = { _ in }) throws -> Outcome {
-        openblas_set_num_threads(Int32(threads))
+        // With bf16 products the trainer shares work out itself (attention by kv head, the products by column
+        // block) and OpenBLAS stays at one thread: its idle workers spinning beside the trainer's threads cost
+        // more than they gave. With f32 products OpenBLAS's sgemm carries the work and gets the threads.
+        openblas_set_num_threads(Int32(settings.products == .bf16 ? 1 : threads))
         defer { openblas_set_num_threads(1) }
         let total = totalSteps
         let started = Date()

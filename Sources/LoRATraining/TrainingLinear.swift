@@ -6,7 +6,7 @@ import LLM
 /// adapter's input (inverted: kept values scaled by 1 / keep). Forward and backward side by side; every buffer
 /// is the caller's, row-major, T tokens.
 package struct TrainingLinear {
-    package let weight: UnsafePointer<Float>      // [out, in]
+    package let weight: UnsafePointer<Float>?     // [out, in]; nil with bf16 products (`packed`)
     package let outputs: Int, inputs: Int
     package let bias: [Float]?
     package let lora: LoRAParameters.Module?

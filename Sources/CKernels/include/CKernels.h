@@ -66,10 +66,16 @@ extern "C" {
 int quill_has_amx_bf16(void);
 /// A [m, k] fp32 (row stride ldx) into bf16 [mp, kp], zero-padded.
 void quill_bf16_pack_a(const float *x, int64_t m, int64_t k, int64_t ldx, int64_t mp, int64_t kp, uint16_t *out);
-/// B [k, n] into bf16 VNNI tiles (np/16 column tiles of kp/32 tiles each, 512 values a tile), zero-padded; with
-/// `transposed`, w is [n, k] and B = wᵀ. Writes the column tiles nt0 ..< nt1 (threads share the tiles out).
-void quill_bf16_pack_b(const float *w, int64_t k, int64_t n, int transposed, int64_t kp, int64_t np,
+/// The transpose of x [k, m] (row stride ldx) as a packed A [mp, kp].
+void quill_bf16_pack_a_transposed(const float *x, int64_t m, int64_t k, int64_t ldx, int64_t mp, int64_t kp, uint16_t *out);
+/// B [k, n] (row stride ldw) into bf16 VNNI tiles (np/16 column tiles of kp/32 tiles each, 512 values a tile),
+/// zero-padded; with `transposed`, w is [n, k] (row stride ldw) and B = wᵀ. Writes the column tiles nt0 ..< nt1
+/// (threads share the tiles out).
+void quill_bf16_pack_b(const float *w, int64_t ldw, int64_t k, int64_t n, int transposed, int64_t kp, int64_t np,
                        int64_t nt0, int64_t nt1, uint16_t *out);
+/// As quill_bf16_pack_b from bf16 weights (no rounding: a copy into the tile order).
+void quill_bf16_pack_b_bf16(const uint16_t *w, int64_t k, int64_t n, int transposed, int64_t kp, int64_t np,
+                            int64_t nt0, int64_t nt1, uint16_t *out);
 /// C [mp, np] columns n0*32 ..< n1*32 = A · B from packed operands (AMX when `use_amx` and present, else plain C).
 void quill_bf16_gemm_packed(const uint16_t *a, int64_t mp, int64_t kp, const uint16_t *b, int64_t n0, int64_t n1,
                             float *c, int64_t np, int use_amx);
