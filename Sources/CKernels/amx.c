@@ -151,14 +151,62 @@ void quill_bf16_gemm_packed(const uint16_t *a, int64_t mp, int64_t kp, const uin
 // The same tiles from bf16 weights (quill_dequantize_rows_bf16's output), which needs no rounding: with
 // `transposed` (W [n, k], B = Wᵀ) a tile row is one bf16 pair from each of 16 weight rows, i.e. a 16 x 16
 // transpose of 32-bit pairs; otherwise (W [k, n], B = W) it interleaves two consecutive weight rows.
+#ifdef QUILL_AMX
+// A whole tile with AVX-512: the 16 x 16 transpose of 32-bit pairs in four rounds of unpacks and lane shuffles,
+// or two 16-value rows interleaved by one permutation per tile row.
+__attribute__((target("avx512f,avx512bw")))
+static void pack_tile_avx512(const uint16_t *w, int64_t k, int64_t n, int transposed, int64_t nt, int64_t t, uint16_t *tile) {
+    if (transposed) {
+        __m512i r[16], u[16];
+        for (int c = 0; c < 16; c++) r[c] = _mm512_loadu_si512((const void *)(w + (nt * 16 + c) * k + t * 32));
+        for (int c = 0; c < 16; c += 2) {
+            u[c] = _mm512_unpacklo_epi32(r[c], r[c + 1]);
+            u[c + 1] = _mm512_unpackhi_epi32(r[c], r[c + 1]);
+        }
+        for (int c = 0; c < 16; c += 4) {
+            r[c] = _mm512_unpacklo_epi64(u[c], u[c + 2]);
+            r[c + 1] = _mm512_unpackhi_epi64(u[c], u[c + 2]);
+            r[c + 2] = _mm512_unpacklo_epi64(u[c + 1], u[c + 3]);
+            r[c + 3] = _mm512_unpackhi_epi64(u[c + 1], u[c + 3]);
+        }
+        for (int c = 0; c < 4; c++) {
+            u[c] = _mm512_shuffle_i32x4(r[c], r[c + 4], 0x88);
+            u[c + 4] = _mm512_shuffle_i32x4(r[c], r[c + 4], 0xdd);
+            u[c + 8] = _mm512_shuffle_i32x4(r[c + 8], r[c + 12], 0x88);
+            u[c + 12] = _mm512_shuffle_i32x4(r[c + 8], r[c + 12], 0xdd);
+        }
+        for (int c = 0; c < 8; c++) {
+            r[c] = _mm512_shuffle_i32x4(u[c], u[c + 8], 0x88);
+            r[c + 8] = _mm512_shuffle_i32x4(u[c], u[c + 8], 0xdd);
+        }
+        for (int j = 0; j < 16; j++) _mm512_storeu_si512((void *)(tile + j * 32), r[j]);
+        return;
+    }
+    const __m512i idx = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                         23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    for (int64_t r = 0; r < 16; r++) {
+        const uint16_t *r0 = w + (t * 32 + 2 * r) * n + nt * 16;
+        __m256i a = _mm256_loadu_si256((const __m256i *)r0), b = _mm256_loadu_si256((const __m256i *)(r0 + n));
+        __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1);
+        _mm512_storeu_si512((void *)(tile + r * 32), _mm512_permutexvar_epi16(idx, both));
+    }
+}
+#endif
+
 void quill_bf16_pack_b_bf16(const uint16_t *w, int64_t k, int64_t n, int transposed, int64_t kp, int64_t np,
                             int64_t nt0, int64_t nt1, uint16_t *out) {
     const int64_t kb = kp / 32;
     (void)np;
+#ifdef QUILL_AMX
+    const int vector = quill_has_amx_bf16();
+#endif
     for (int64_t nt = nt0; nt < nt1; nt++) {
         for (int64_t t = 0; t < kb; t++) {
             uint16_t *tile = out + (nt * kb + t) * 512;
             const int whole = nt * 16 + 16 <= n && t * 32 + 32 <= k;
+#ifdef QUILL_AMX
+            if (whole && vector) { pack_tile_avx512(w, k, n, transposed, nt, t, tile); continue; }
+#endif
             if (whole && transposed) {
                 uint32_t *dst = (uint32_t *)tile;
                 for (int64_t c = 0; c < 16; c++) {

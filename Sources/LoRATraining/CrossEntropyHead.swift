@@ -1,6 +1,7 @@
 import CBLAS
 import Foundation
 import LLM
+import Tensors
 
 /// The final norm, the frozen output head and the cross-entropy, forward and backward, for the positions that
 /// predict a label only (completion-only training leaves most prompt positions without one, and a 150k-entry
@@ -42,38 +43,51 @@ package final class CrossEntropyHead {
                 RMSNorm.forward(x + t * C, weight: finalNorm, eps: eps, rows: 1, width: C, into: n + i * C)
             }
             // Z [R, V] = N [R, C] · Eᵀ, one block of vocabulary rows at a time.
-            head.forEachBlock(threads: threads) { first, count, block in
-                if let products {
-                    packed.pack(block, k: C, n: count, transposed: true, threads: threads)
+            if let products {
+                head.forEachBF16Block(threads: threads) { first, count, block in
+                    packed.pack(bf16: block, k: C, n: count, transposed: true, threads: threads)
                     products.multiply(n, rows: R, ldx: C, packed, into: z + first, ldOut: V, accumulate: false)
-                } else {
+                }
+            } else {
+                head.forEachBlock(threads: threads) { first, count, block in
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(R), Int32(count), Int32(C), 1, n, Int32(C),
                                 block, Int32(C), 0, z + first, Int32(V))
                 }
             }
-            for (i, t) in chunk.enumerated() {
-                let row = z + i * V, label = targets[t]
-                var m = -Float.infinity
-                for j in 0..<V { m = max(m, row[j]) }
-                var sum = 0.0
-                for j in 0..<V { sum += Double(Foundation.exp(row[j] - m)) }
-                let lse = Double(m) + Foundation.log(sum)
-                loss += lse - Double(row[label])
-                if dx != nil {
-                    // dZ = scale · (softmax − one-hot), in place.
-                    let shift = Float(lse)
-                    for j in 0..<V { row[j] = Foundation.exp(row[j] - shift) * lossScale }
-                    row[label] -= lossScale
+            // Rows shared out over the threads; each row's loss in its own slot, summed in row order.
+            var rowLoss = [Double](repeating: 0, count: R)
+            let gradient = dx != nil
+            rowLoss.withUnsafeMutableBufferPointer { losses in
+                let slots = losses.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: threads) { share in
+                    for i in ThreadPool.range(of: share, shares: threads, count: R) {
+                        let row = z + i * V, label = targets[chunk[i]]
+                        var m = -Float.infinity
+                        for j in 0..<V { m = max(m, row[j]) }
+                        var sum = 0.0
+                        for j in 0..<V { sum += Double(Foundation.exp(row[j] - m)) }
+                        let lse = Double(m) + Foundation.log(sum)
+                        slots[i] = lse - Double(row[label])
+                        if gradient {
+                            // dZ = scale · (softmax − one-hot), in place.
+                            let shift = Float(lse)
+                            for j in 0..<V { row[j] = Foundation.exp(row[j] - shift) * lossScale }
+                            row[label] -= lossScale
+                        }
+                    }
                 }
             }
+            for l in rowLoss { loss += l }
             if let dx {
                 // dN [R, C] = dZ [R, V] · E [V, C], then back through the final norm.
                 let dn = dNormed.get(R * C)
-                head.forEachBlock(threads: threads) { first, count, block in
-                    if let products {
-                        packed.pack(block, k: count, n: C, transposed: false, threads: threads)
+                if let products {
+                    head.forEachBF16Block(threads: threads) { first, count, block in
+                        packed.pack(bf16: block, k: count, n: C, transposed: false, threads: threads)
                         products.multiply(z + first, rows: R, ldx: V, packed, into: dn, ldOut: C, accumulate: first != 0)
-                    } else {
+                    }
+                } else {
+                    head.forEachBlock(threads: threads) { first, count, block in
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(R), Int32(C), Int32(count), 1, z + first, Int32(V),
                                     block, Int32(C), first == 0 ? 0 : 1, dn, Int32(C))
                     }

@@ -1,6 +1,7 @@
 import CBLAS
 import Foundation
 import LLM
+import Tensors
 
 /// The decoder's forward and backward pass for one sequence, with only the LoRA pairs receiving gradients.
 ///
@@ -67,6 +68,33 @@ package final class DecoderGradients {
         return result
     }
 
+    /// Threads for the element-wise work (norms, SwiGLU, residuals): the trainer's with bf16 products; one with
+    /// f32 products, whose OpenBLAS threads spin between calls and would compete.
+    private var elementThreads: Int { products == nil ? 1 : threads }
+
+    /// `body` over `count` rows of `width` values (a contiguous range of rows per thread).
+    private func rows(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let shares = min(elementThreads, count)
+        if shares <= 1 { body(0..<count); return }
+        DispatchQueue.concurrentPerform(iterations: shares) { share in
+            let r = ThreadPool.range(of: share, shares: shares, count: count)
+            if !r.isEmpty { body(r) }
+        }
+    }
+
+    private func norm(_ x: UnsafePointer<Float>, _ w: [Float], tokens T: Int, into y: UnsafeMutablePointer<Float>) {
+        let C = model.config.hidden, eps = model.config.rmsNormEps
+        rows(T) { r in RMSNorm.forward(x + r.lowerBound * C, weight: w, eps: eps, rows: r.count, width: C, into: y + r.lowerBound * C) }
+    }
+
+    private func normGradient(_ x: UnsafePointer<Float>, _ w: [Float], dy: UnsafePointer<Float>, tokens T: Int, into dx: UnsafeMutablePointer<Float>) {
+        let C = model.config.hidden, eps = model.config.rmsNormEps
+        rows(T) { r in
+            RMSNormGradient.backward(x: x + r.lowerBound * C, weight: w, eps: eps, dy: dy + r.lowerBound * C, rows: r.count, width: C,
+                                     addingInto: dx + r.lowerBound * C)
+        }
+    }
+
     private func reserve(_ T: Int) {
         guard T > capacity else { return }
         let c = model.config
@@ -88,20 +116,23 @@ package final class DecoderGradients {
 
     private func forwardLayer(_ l: Int, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, tokens T: Int, seed: UInt64?) {
         let c = model.config, C = c.hidden, I = c.intermediate, layer = model.layers[l], A = acts
-        RMSNorm.forward(x, weight: layer.inputNorm, eps: c.rmsNormEps, rows: T, width: C, into: A.a.p)
+        norm(x, layer.inputNorm, tokens: T, into: A.a.p)
         for (p, y) in [(Projection.q, A.q), (.k, A.k), (.v, A.v)] {
             linear(l, p, seed: seed).forward(x: A.a.p, tokens: T, y: y.p, hidden: A.hidden[p]!.p, dropped: A.dropped[p]!.p)
         }
         rotate(A.q.p, A.k.p, tokens: T, inverse: false)
         attention.forward(q: A.q.p, k: A.k.p, v: A.v.p, tokens: T, probabilities: A.probabilities.p, out: A.att.p)
         linear(l, .o, seed: seed).forward(x: A.att.p, tokens: T, y: A.x1.p, hidden: A.hidden[.o]!.p, dropped: A.dropped[.o]!.p)
-        for i in 0..<(T * C) { A.x1.p[i] += x[i] }
-        RMSNorm.forward(A.x1.p, weight: layer.postNorm, eps: c.rmsNormEps, rows: T, width: C, into: A.m.p)
+        rows(T) { r in for i in (r.lowerBound * C)..<(r.upperBound * C) { A.x1.p[i] += x[i] } }
+        norm(A.x1.p, layer.postNorm, tokens: T, into: A.m.p)
         linear(l, .gate, seed: seed).forward(x: A.m.p, tokens: T, y: A.g.p, hidden: A.hidden[.gate]!.p, dropped: A.dropped[.gate]!.p)
         linear(l, .up, seed: seed).forward(x: A.m.p, tokens: T, y: A.u.p, hidden: A.hidden[.up]!.p, dropped: A.dropped[.up]!.p)
-        SwiGLU.forward(gate: A.g.p, up: A.u.p, count: T * I, into: A.h.p)
+        rows(T) { r in
+            let o = r.lowerBound * I
+            SwiGLU.forward(gate: A.g.p + o, up: A.u.p + o, count: r.count * I, into: A.h.p + o)
+        }
         linear(l, .down, seed: seed).forward(x: A.h.p, tokens: T, y: out, hidden: A.hidden[.down]!.p, dropped: A.dropped[.down]!.p)
-        for i in 0..<(T * C) { out[i] += A.x1.p[i] }
+        rows(T) { r in for i in (r.lowerBound * C)..<(r.upperBound * C) { out[i] += A.x1.p[i] } }
     }
 
     /// With the layer's internals in `acts` (just recomputed) and dOut = ∂loss/∂(layer output): dOut becomes
@@ -113,12 +144,15 @@ package final class DecoderGradients {
         A.dx1.p.update(from: dOut, count: T * C)
         linear(l, .down, seed: seed).backward(dy: dOut, x: A.h.p, tokens: T, hidden: A.hidden[.down]!.p, dropped: A.dropped[.down]!.p,
                                              dx: A.dh.p, accumulate: false, dHidden: A.dHidden.p, dDropped: A.dDropped.p)
-        SwiGLUGradient.backward(gate: A.g.p, up: A.u.p, dh: A.dh.p, count: T * I, dGate: A.dg.p, dUp: A.du.p)
+        rows(T) { r in
+            let o = r.lowerBound * I
+            SwiGLUGradient.backward(gate: A.g.p + o, up: A.u.p + o, dh: A.dh.p + o, count: r.count * I, dGate: A.dg.p + o, dUp: A.du.p + o)
+        }
         linear(l, .gate, seed: seed).backward(dy: A.dg.p, x: A.m.p, tokens: T, hidden: A.hidden[.gate]!.p, dropped: A.dropped[.gate]!.p,
                                              dx: A.dm.p, accumulate: false, dHidden: A.dHidden.p, dDropped: A.dDropped.p)
         linear(l, .up, seed: seed).backward(dy: A.du.p, x: A.m.p, tokens: T, hidden: A.hidden[.up]!.p, dropped: A.dropped[.up]!.p,
                                            dx: A.dm.p, accumulate: true, dHidden: A.dHidden.p, dDropped: A.dDropped.p)
-        RMSNormGradient.backward(x: A.x1.p, weight: layer.postNorm, eps: c.rmsNormEps, dy: A.dm.p, rows: T, width: C, addingInto: A.dx1.p)
+        normGradient(A.x1.p, layer.postNorm, dy: A.dm.p, tokens: T, into: A.dx1.p)
         // x1 = x + o(att): dx = dx1, datt = dx1·Wo (+ LoRA)
         linear(l, .o, seed: seed).backward(dy: A.dx1.p, x: A.att.p, tokens: T, hidden: A.hidden[.o]!.p, dropped: A.dropped[.o]!.p,
                                           dx: A.datt.p, accumulate: false, dHidden: A.dHidden.p, dDropped: A.dDropped.p)
@@ -131,7 +165,7 @@ package final class DecoderGradients {
         }
         // d(input) = dx1 + the gradient through the input norm
         dOut.update(from: A.dx1.p, count: T * C)
-        RMSNormGradient.backward(x: x, weight: layer.inputNorm, eps: c.rmsNormEps, dy: A.da.p, rows: T, width: C, addingInto: dOut)
+        normGradient(x, layer.inputNorm, dy: A.da.p, tokens: T, into: dOut)
     }
 
     /// RoPE on every position's q and k heads (or its transpose, for their gradients).

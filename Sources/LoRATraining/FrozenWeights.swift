@@ -45,11 +45,13 @@ package final class FrozenLayer {
 
     private var rows16: [Projection: [UInt16]] = [:]
 
-    /// All of `w` as bf16 rows, shared over `threads`.
-    static func dequantizeBF16(_ w: WeightMatrix, into out: UnsafeMutablePointer<UInt16>, threads: Int) {
-        let C = w.columns, type = Int32(w.format.ggmlType.rawValue)
+    /// Rows `rows` of `w` (all by default) as bf16 into `out` (the first of them first), shared over `threads`.
+    static func dequantizeBF16(_ w: WeightMatrix, rows: Range<Int>? = nil, into base: UnsafeMutablePointer<UInt16>, threads: Int) {
+        let C = w.columns, type = Int32(w.format.ggmlType.rawValue), all = rows ?? 0..<w.rows
+        let out = base - all.lowerBound * C
         DispatchQueue.concurrentPerform(iterations: max(1, threads)) { share in
-            let r = ThreadPool.range(of: share, shares: max(1, threads), count: w.rows)
+            let part = ThreadPool.range(of: share, shares: max(1, threads), count: all.count)
+            let r = (all.lowerBound + part.lowerBound)..<(all.lowerBound + part.upperBound)
             guard !r.isEmpty else { return }
             if w.format == .f32 {
                 quill_f32_to_bf16(w.bytes.assumingMemoryBound(to: Float.self) + r.lowerBound * C, Int64(r.count * C), out + r.lowerBound * C)
@@ -101,6 +103,20 @@ package final class FrozenHead {
         self.blockRows = matrix.format == .f32 ? matrix.rows : min(blockRows, matrix.rows)
         buffer = matrix.format == .f32 ? nil : FloatBuffer(self.blockRows * matrix.columns)
     }
+
+    /// Calls `body(firstRow, rowCount, rows)` with each block as bf16 rows, straight from the stored format.
+    package func forEachBF16Block(threads: Int, _ body: (Int, Int, UnsafePointer<UInt16>) -> Void) {
+        let rows = min(blockRows, 8192)
+        if bf16.count < rows * matrix.columns { bf16 = [UInt16](repeating: 0, count: rows * matrix.columns) }
+        var start = 0
+        while start < matrix.rows {
+            let count = min(rows, matrix.rows - start)
+            bf16.withUnsafeMutableBufferPointer { FrozenLayer.dequantizeBF16(matrix, rows: start..<(start + count), into: $0.baseAddress!, threads: threads) }
+            bf16.withUnsafeBufferPointer { body(start, count, $0.baseAddress!) }
+            start += count
+        }
+    }
+    private var bf16: [UInt16] = []
 
     /// Calls `body(firstRow, rowCount, rows)` for each block in order.
     package func forEachBlock(threads: Int, _ body: (Int, Int, UnsafePointer<Float>) -> Void) {

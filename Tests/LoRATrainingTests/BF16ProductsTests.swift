@@ -37,6 +37,27 @@ final class BF16ProductsTests: XCTestCase {
         }
     }
 
+    /// Packing from bf16 rows (the vector path for whole tiles, the scalar one at the edges) gives the tiles that
+    /// packing the same values from f32 gives.
+    func testPackingFromBF16EqualsPackingFromFloat32() throws {
+        var random = TrainingRandom(seed: 4)
+        for (k, n) in [(64, 48), (96, 40), (45, 33)] {
+            // Values a bf16 holds exactly, so both paths see the same numbers.
+            let w = (0..<(k * n)).map { _ in Float(Int(random.normal() * 64)) / 64 }
+            let w16 = w.map { UInt16(truncatingIfNeeded: $0.bitPattern >> 16) }
+            for transposed in [true, false] {
+                let a = PackedOperand(), b = PackedOperand()
+                let rows = transposed ? n : k, columns = transposed ? k : n
+                XCTAssertEqual(rows * columns, w.count)
+                w.withUnsafeBufferPointer { a.pack($0.baseAddress!, k: k, n: n, transposed: transposed, threads: 2) }
+                w16.withUnsafeBufferPointer { b.pack(bf16: $0.baseAddress!, k: k, n: n, transposed: transposed, threads: 2) }
+                let count = a.kp * a.np
+                XCTAssertEqual(Array(UnsafeBufferPointer(start: a.tiles, count: count)), Array(UnsafeBufferPointer(start: b.tiles, count: count)),
+                               "k \(k), n \(n), transposed \(transposed)")
+            }
+        }
+    }
+
     func testBF16GradientsStayCloseToExactOnAQuantizedBase() throws {
         try XCTSkipUnless(BF16Products.available, "this CPU has no AMX bf16 tiles")
         let model = try TrainingFixtures.model("qwen2-untied-q8_0.gguf")
