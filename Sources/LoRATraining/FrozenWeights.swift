@@ -13,7 +13,10 @@ package final class FrozenLayer {
     private var buffers: [Projection: FloatBuffer] = [:]
     private(set) var weights: [Projection: UnsafePointer<Float>] = [:]
     let precision: FrozenProductPrecision
-    private(set) var forwardPacked: [Projection: PackedOperand] = [:]
+    private var forwardOperands: [Projection: PackedOperand] = [:]
+    private var forwardLoaded = true
+    /// Wᵀ packed for X·Wᵀ, while the layer is loaded with its forward.
+    var forwardPacked: [Projection: PackedOperand] { forwardLoaded ? forwardOperands : [:] }
     private var backwardOperands: [Projection: PackedOperand] = [:]
     private var backwardLoaded = false
     /// W packed for dY·W, only while the layer is loaded for its backward pass.
@@ -22,8 +25,10 @@ package final class FrozenLayer {
     package init(precision: FrozenProductPrecision = .f32) { self.precision = precision }
 
     /// Makes `layer`'s seven matrices available as dense floats (and packed, for bf16 products).
-    package func load(_ layer: LayerWeights, threads: Int, backward: Bool = false) {
+    /// `forward: false` (a layer whose internals were kept) packs only what its backward pass reads.
+    package func load(_ layer: LayerWeights, threads: Int, forward: Bool = true, backward: Bool = false) {
         backwardLoaded = backward
+        forwardLoaded = forward
         guard precision == .bf16 else { loadDense(layer, threads: threads); return }
         // Straight from the stored blocks to bf16, then into tiles: no f32 copy of the layer is made.
         for p in Projection.allCases {
@@ -31,9 +36,9 @@ package final class FrozenLayer {
             let count = w.rows * w.columns
             if rows16[p]?.count != count { rows16[p] = [UInt16](repeating: 0, count: count) }
             rows16[p]!.withUnsafeMutableBufferPointer { FrozenLayer.dequantizeBF16(w, into: $0.baseAddress!, threads: threads) }
-            let f = forwardPacked[p] ?? PackedOperand(); forwardPacked[p] = f
+            let f = forwardOperands[p] ?? PackedOperand(); forwardOperands[p] = f
             rows16[p]!.withUnsafeBufferPointer { r in
-                f.pack(bf16: r.baseAddress!, k: w.columns, n: w.rows, transposed: true, threads: threads)
+                if forward { f.pack(bf16: r.baseAddress!, k: w.columns, n: w.rows, transposed: true, threads: threads) }
                 if backward {
                     let b = backwardOperands[p] ?? PackedOperand(); backwardOperands[p] = b
                     b.pack(bf16: r.baseAddress!, k: w.rows, n: w.columns, transposed: false, threads: threads)

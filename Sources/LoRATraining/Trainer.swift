@@ -47,6 +47,13 @@ public final class Trainer {
     /// (parity tests replay a reference run's batches).
     package var fixedGroups: [[[Int]]]?
 
+    /// Peak memory in bytes the run may plan for: layers whose internals fit are kept from the forward pass
+    /// instead of being recomputed (nil: every layer recomputed, the least memory). Results do not change.
+    public var memoryBudget: Int? {
+        get { gradients.memoryBudget }
+        set { gradients.memoryBudget = newValue }
+    }
+
     public var totalSteps: Int { settings.epochs * (fixedGroups?.count ?? settings.stepsPerEpoch(examples: data.examples.count)) }
 
     /// Asks the loop to stop at the next micro-batch; the run then checkpoints and returns `.interrupted`.

@@ -13,14 +13,15 @@ package struct TrainingLinear {
     /// Dropout on the adapter's input: the keep probability and the draw's stream, or nil for none.
     package let dropout: (keep: Float, seed: UInt64, stream: UInt64)?
     /// bf16 products: Wᵀ and W packed, and the product engine (nil: sgemm on `weight`).
-    package var packed: (forward: PackedOperand, backward: PackedOperand?, products: BF16Products)? = nil
+    package var packed: (forward: PackedOperand?, backward: PackedOperand?, products: BF16Products)? = nil
 
     /// y [T, out] = x·Wᵀ + b (+ s·hidden·Bᵀ with hidden [T, r] = D(x)·Aᵀ, D(x) [T, in] left in `dropped`).
     package func forward(x: UnsafePointer<Float>, tokens T: Int, y: UnsafeMutablePointer<Float>,
                          hidden: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>) {
         let o = Int32(outputs), n = Int32(inputs), t = Int32(T)
         if let packed {
-            packed.products.multiply(x, rows: T, ldx: inputs, packed.forward, into: y, ldOut: outputs, accumulate: false)
+            guard let forward = packed.forward else { preconditionFailure("the layer was loaded without its forward") }
+            packed.products.multiply(x, rows: T, ldx: inputs, forward, into: y, ldOut: outputs, accumulate: false)
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, o, n, 1, x, n, weight, n, 0, y, o)
         }

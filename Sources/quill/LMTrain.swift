@@ -47,6 +47,8 @@ struct LMTrain: ParsableCommand {
     @Option(help: "Stop after N validations without improvement.") var patience: Int?
     @Option(name: .customLong("checkpoint-every"), help: "Checkpoint every N steps (0: on a signal and at the end).") var checkpointEvery = 0
     @Option(help: "Frozen-weight products: auto (bf16 on AMX for a quantized base, else f32), f32 or bf16.") var products = "auto"
+    @Option(name: .customLong("memory-budget"), help: "GiB of memory the run may plan for: layers whose activations fit are kept instead of recomputed (0, the default: recompute every layer, the least memory).")
+    var memoryBudget = 0.0
     @Option(help: "Threads (default: every core).") var threads = ProcessInfo.processInfo.activeProcessorCount
 
     func settingsFromFlags(quantizedBase: Bool) throws -> TrainingSettings {
@@ -87,6 +89,7 @@ struct LMTrain: ParsableCommand {
         let validation = try val.map(read)
         let initial = try adapter.map { try LoRAAdapter.load(URL(fileURLWithPath: $0), for: base.config) }
         let trainer = try Trainer(model: base, settings: settings, data: train, validation: validation, initial: initial, threads: threads)
+        if memoryBudget > 0 { trainer.memoryBudget = Int(memoryBudget * 1_073_741_824) }
         if let resume { try TrainingCheckpoint.restore(trainer, from: URL(fileURLWithPath: resume)) }
         try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
 

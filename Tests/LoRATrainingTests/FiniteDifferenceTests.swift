@@ -46,6 +46,24 @@ final class FiniteDifferenceTests: XCTestCase {
         XCTAssertEqual(checked, lora.modules.count * 2 * 4)
     }
 
+    /// Keeping layers' internals instead of recomputing them changes nothing: the same gradients, bit for bit.
+    func testKeptLayersGiveTheRecomputedGradients() throws {
+        let fixture = try TrainingFixtures.json("qwen2-untied")
+        let model = try TrainingFixtures.model("qwen2-untied")
+        let examples = try TrainingFixtures.examples(fixture)
+        func gradients(budget: Int?) throws -> [[Float]] {
+            let lora = LoRAParameters(adapter: try TrainingFixtures.adapter("qwen2-untied", for: model), config: model.config)
+            let g = DecoderGradients(model: model, lora: lora, dropout: 0.1, threads: 1)
+            g.memoryBudget = budget
+            for (i, e) in examples.enumerated() { _ = g.run(ids: e.ids, labels: e.labels, lossScale: 0.01, dropoutSeed: UInt64(i)) }
+            if let budget { XCTAssertEqual(g.keptLayers(tokens: examples[0].ids.count), budget > 1 << 40 ? 2 : 0) }
+            return lora.modules.flatMap { [$0.gradA.array, $0.gradB.array] }
+        }
+        let recomputed = try gradients(budget: nil)
+        XCTAssertEqual(try gradients(budget: 1 << 50), recomputed)
+        XCTAssertEqual(try gradients(budget: 0), recomputed)
+    }
+
     func testQwen2UntiedWithBiasesAndDropout() throws { try check("qwen2-untied", dropout: 0.1) }
     func testLlama3TiedWithoutDropout() throws { try check("llama-tied", dropout: 0) }
     func testLlama3TiedWithDropout() throws { try check("llama-tied", dropout: 0.2) }
