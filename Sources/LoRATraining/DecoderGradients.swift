@@ -145,6 +145,7 @@ package final class DecoderGradients {
         let drop = seed.flatMap { s in module.map { _ in (keep: 1 - dropout, seed: s, stream: UInt64(l * 8 + Projection.allCases.firstIndex(of: p)!)) } }
         var linear = TrainingLinear(weight: frozen[p], outputs: w.rows, inputs: w.columns, bias: layer.bias(p), lora: module, dropout: drop)
         if let products { linear.packed = (frozen.forwardPacked[p], frozen.backwardPacked[p], products) }
+        linear.lora32 = SplitSGEMM(threads: elementThreads)
         return linear
     }
 

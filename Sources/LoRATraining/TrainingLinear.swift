@@ -14,6 +14,8 @@ package struct TrainingLinear {
     package let dropout: (keep: Float, seed: UInt64, stream: UInt64)?
     /// bf16 products: Wᵀ and W packed, and the product engine (nil: sgemm on `weight`).
     package var packed: (forward: PackedOperand?, backward: PackedOperand?, products: BF16Products)? = nil
+    /// The LoRA pairs' f32 products and the dropout masks, shared over threads (one where OpenBLAS has the threads).
+    package var lora32 = SplitSGEMM(threads: 1)
 
     /// y [T, out] = x·Wᵀ + b (+ s·hidden·Bᵀ with hidden [T, r] = D(x)·Aᵀ, D(x) [T, in] left in `dropped`).
     package func forward(x: UnsafePointer<Float>, tokens T: Int, y: UnsafeMutablePointer<Float>,
@@ -31,10 +33,12 @@ package struct TrainingLinear {
             }
         }
         guard let lora else { return }
-        let r = Int32(lora.rank)
+        let r = lora.rank
         let input = applyDropout(x, tokens: T, into: dropped)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, r, n, 1, input, n, lora.a.p, n, 0, hidden, r)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, o, r, lora.scale, hidden, r, lora.b.p, r, 1, y, o)
+        lora32.run(transA: false, transB: true, m: T, n: r, k: inputs, alpha: 1, a: input, lda: inputs, b: lora.a.p, ldb: inputs,
+                   beta: 0, c: hidden, ldc: r)
+        lora32.run(transA: false, transB: true, m: T, n: outputs, k: r, alpha: lora.scale, a: hidden, lda: r, b: lora.b.p, ldb: r,
+                   beta: 1, c: y, ldc: outputs)
     }
 
     /// Given dy [T, out]: dB += s·dyᵀ·hidden, dA += (s·dy·B)ᵀ·D(x), and dx [T, in] = dy·W + D'(s·dy·B·A), added to
@@ -50,28 +54,44 @@ package struct TrainingLinear {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, n, o, 1, dy, o, weight, n, accumulate ? 1 : 0, dx, n)
         }
         guard let lora else { return }
-        let r = Int32(lora.rank)
-        let input = dropout == nil ? x : UnsafePointer(dropped)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, o, r, t, lora.scale, dy, o, hidden, r, 1, lora.gradB.p, r)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, r, o, lora.scale, dy, o, lora.b.p, r, 0, dHidden, r)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r, n, t, 1, dHidden, r, input, n, 1, lora.gradA.p, n)
+        let r = lora.rank, input = dropout == nil ? x : UnsafePointer(dropped)
+        // dB [out, r] += s · dyᵀ · hidden ; dHidden [T, r] = s · dy · B ; dA [r, in] += dHiddenᵀ · D(x)
+        lora32.run(transA: true, transB: false, m: outputs, n: r, k: T, alpha: lora.scale, a: dy, lda: outputs, b: hidden, ldb: r,
+                   beta: 1, c: lora.gradB.p, ldc: r)
+        lora32.run(transA: false, transB: false, m: T, n: r, k: outputs, alpha: lora.scale, a: dy, lda: outputs, b: lora.b.p, ldb: r,
+                   beta: 0, c: dHidden, ldc: r)
+        lora32.run(transA: true, transB: false, m: r, n: inputs, k: T, alpha: 1, a: dHidden, lda: r, b: input, ldb: inputs,
+                   beta: 1, c: lora.gradA.p, ldc: inputs)
         guard let dropout else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, n, r, 1, dHidden, r, lora.a.p, n, 1, dx, n)
+            lora32.run(transA: false, transB: false, m: T, n: inputs, k: r, alpha: 1, a: dHidden, lda: r, b: lora.a.p, ldb: inputs,
+                       beta: 1, c: dx, ldc: inputs)
             return
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, n, r, 1, dHidden, r, lora.a.p, n, 0, dDropped, n)
+        lora32.run(transA: false, transB: false, m: T, n: inputs, k: r, alpha: 1, a: dHidden, lda: r, b: lora.a.p, ldb: inputs,
+                   beta: 0, c: dDropped, ldc: inputs)
         let inverse = 1 / dropout.keep
-        for i in 0..<(T * inputs) where TrainingRandom.keeps(seed: dropout.seed, stream: dropout.stream, index: i, keep: dropout.keep) {
-            dx[i] += dDropped[i] * inverse
+        shared(T * inputs) { range in
+            for i in range where TrainingRandom.keeps(seed: dropout.seed, stream: dropout.stream, index: i, keep: dropout.keep) {
+                dx[i] += dDropped[i] * inverse
+            }
         }
+    }
+
+    /// `body` over 0..<count, split into one contiguous range per thread of `lora32`.
+    private func shared(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let parts = lora32.threads
+        if parts <= 1 { body(0..<count); return }
+        DispatchQueue.concurrentPerform(iterations: parts) { share in body((count * share / parts)..<(count * (share + 1) / parts)) }
     }
 
     /// D(x): x itself without dropout, else `into` filled with the kept values scaled by 1 / keep.
     private func applyDropout(_ x: UnsafePointer<Float>, tokens T: Int, into out: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         guard let dropout else { return x }
         let inverse = 1 / dropout.keep
-        for i in 0..<(T * inputs) {
-            out[i] = TrainingRandom.keeps(seed: dropout.seed, stream: dropout.stream, index: i, keep: dropout.keep) ? x[i] * inverse : 0
+        shared(T * inputs) { range in
+            for i in range {
+                out[i] = TrainingRandom.keeps(seed: dropout.seed, stream: dropout.stream, index: i, keep: dropout.keep) ? x[i] * inverse : 0
+            }
         }
         return UnsafePointer(out)
     }
