@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 import LLM
 
 /// A projection while training: Y = X·Wᵀ + b + s·(D(X)·Aᵀ)·Bᵀ, with W [out, in] frozen (dense f32, see
