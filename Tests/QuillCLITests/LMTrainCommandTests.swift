@@ -6,15 +6,8 @@ import XCTest
 /// folds the adapter into a folder whose logits equal the unmerged adapter's; SIGTERM checkpoints and exits 0,
 /// and `--resume` finishes the run.
 final class LMTrainCommandTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let demo = repo.appendingPathComponent("models/demo").path
+    let demo = QuillProcess.repo.appendingPathComponent("models/demo").path
     var folder: URL!
-
-    var quill: URL {
-        let bundle = Bundle(for: LMTrainCommandTests.self).bundleURL
-        let beside = bundle.appendingPathComponent("quill")
-        return FileManager.default.isExecutableFile(atPath: beside.path) ? beside : bundle.deletingLastPathComponent().appendingPathComponent("quill")
-    }
 
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("quill-lm-train-\(UUID().uuidString)")
@@ -22,22 +15,8 @@ final class LMTrainCommandTests: XCTestCase {
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-    func start(_ args: [String]) throws -> (Process, Pipe, Pipe) {
-        let p = Process()
-        p.executableURL = quill
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        return (p, out, err)
-    }
-
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let (p, out, err) = try start(args)
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    func start(_ args: [String]) throws -> (Process, Pipe, Pipe) { try QuillProcess.start(args) }
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try QuillProcess.run(args) }
 
     static let symptoms = ["cough", "fever", "headache", "back pain", "nausea", "rash", "dizziness", "sore throat", "chest pain",
                            "fatigue", "wheeze", "vomiting", "diarrhoea", "knee pain", "ear ache", "palpitations"]

@@ -5,27 +5,9 @@ import XCTest
 /// with Quill, loaded it with `PeftModel.from_pretrained` and kept PEFT's logits. Training again with the same
 /// settings gives the same adapter, and Quill's logits with it equal PEFT's to 1e-4.
 final class LMTrainRoundTripTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let fixture = repo.appendingPathComponent("Tests/LoRATrainingTests/Fixtures/peft-roundtrip")
+    let fixture = QuillProcess.repo.appendingPathComponent("Tests/LoRATrainingTests/Fixtures/peft-roundtrip")
 
-    var quill: URL {
-        let bundle = Bundle(for: LMTrainRoundTripTests.self).bundleURL
-        let beside = bundle.appendingPathComponent("quill")
-        return FileManager.default.isExecutableFile(atPath: beside.path) ? beside : bundle.deletingLastPathComponent().appendingPathComponent("quill")
-    }
-
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = quill
-        p.arguments = args
-        p.currentDirectoryURL = Self.repo
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try QuillProcess.run(args, in: QuillProcess.repo) }
 
     func floats(_ url: URL) throws -> [String: [Float]] {
         let data = try Data(contentsOf: url)
@@ -52,9 +34,13 @@ final class LMTrainRoundTripTests: XCTestCase {
         let retrained = try floats(out.appendingPathComponent("adapter_model.safetensors"))
         XCTAssertEqual(Set(committed.keys), Set(retrained.keys))
         XCTAssertEqual(committed.count, 6 * 2 * 2)
+        // Relative L2 distance: BLAS on another kind of CPU sums in another order, and AdamW's first steps turn a
+        // gradient near zero into ± the learning rate either way; a different training run is far off.
         for (name, values) in committed {
             let again = try XCTUnwrap(retrained[name])
-            XCTAssertLessThan(zip(values, again).map { abs($0 - $1) }.max() ?? 1, 1e-5, name)
+            let diff = zip(values, again).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
+            let norm = values.reduce(0.0) { $0 + Double($1 * $1) }
+            XCTAssertLessThan((diff / max(norm, 1e-30)).squareRoot(), 1e-3, name)
         }
 
         let inputs = try XCTUnwrap(reference["inputs"] as? [[Int]]), logits = try XCTUnwrap(reference["logits"] as? [[Double]])
