@@ -38,7 +38,7 @@ install-test: release
 	bash tools/ci/install-test.sh
 
 # The engine and the daemon tested as shipped: their test targets in a release build.
-RELEASE_TESTS := TensorsTests|LLMTests|QuillDaemonTests|TokenizersTests.CraftedTokenizerTests
+RELEASE_TESTS := TensorsTests|LLMTests|LoRATrainingTests|QuillDaemonTests|TokenizersTests.CraftedTokenizerTests
 test-release: deps
 	$(SWIFT) test -c release --filter '$(RELEASE_TESTS)'
 
