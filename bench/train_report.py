@@ -29,8 +29,9 @@ lines = ["## LoRA training: DeepSeek-R1-Distill-Qwen-1.5B shape", "",
          f"Machine: {cpu()}, {os.cpu_count()} cores, {datetime.date.today().isoformat()}; `make bench` (bench/train.sh), release "
          "build, 2 threads, random weights of the exact shape (bench/models/r1-1.5b-shape), random ids with every token "
          "labelled, r 16, alpha 32, dropout 0.05, AdamW, clipping at 1.0; tokens/s over the optimizer steps after the "
-         "first. Quill recomputes each layer's activations in the backward pass (gradient checkpointing); its frozen "
-         "products run in bf16 on AMX tiles where the CPU has them (column `products`), else in f32 through OpenBLAS. "
+         "first. Quill recomputes each layer's activations in the backward pass (gradient checkpointing); its frozen-weight "
+         "and attention products run in bf16 on AMX tiles where the CPU has them (column `products`), else in f32 "
+         "through OpenBLAS. "
          "The peer is PyTorch + PEFT in fp32 on the same folder, without gradient checkpointing (PEFT's default).", "",
          "| targets | batch | Quill base | products | Quill tok/s | Quill peak RSS (GiB) | PyTorch+PEFT tok/s | PyTorch peak RSS (GiB) | speed ratio | memory ratio |",
          "|---|---|---|---|---|---|---|---|---|---|"]

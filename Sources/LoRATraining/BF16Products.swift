@@ -6,7 +6,8 @@ import Tensors
 /// How the frozen-weight products of training are computed. `f32`: OpenBLAS sgemm on the dense weights, exact
 /// (the PEFT parity tests run this way). `bf16`: weights and activations rounded to bf16, products summed in
 /// fp32 on AMX tiles (TDPBF16PS) — on a quantized base the weights already carry more rounding than bf16 adds,
-/// as in PyTorch's bf16 autocast; the LoRA pairs, their products and every gradient stay f32.
+/// as in PyTorch's bf16 autocast; attention's products too (CausalAttentionGradient); the LoRA pairs, their
+/// products and every gradient stay f32.
 public enum FrozenProductPrecision: String, Sendable, Codable, CaseIterable {
     case f32, bf16
 
