@@ -125,7 +125,7 @@ public final class Trainer {
     /// the step's labelled tokens. Nil when a stop was requested (the gradients are then incomplete and unused).
     func step(_ group: [[Int]]) -> (loss: Double, tokens: Int)? {
         let examples = group.flatMap { $0 }.map { data.examples[$0] }
-        let labelled = examples.reduce(0) { $0 + $1.labels.dropFirst().filter { $0 >= 0 }.count }
+        let labelled = examples.reduce(0) { $0 + $1.labelCount }
         lora.zeroGradients()
         var loss = 0.0, tokens = 0
         for (i, e) in examples.enumerated() {
@@ -142,12 +142,7 @@ public final class Trainer {
     @discardableResult
     func validate() -> Double? {
         guard let validation else { return nil }
-        var sum = 0.0, count = 0
-        for e in validation.examples {
-            let r = gradients.run(ids: e.ids, labels: e.labels, lossScale: nil, dropoutSeed: nil)
-            sum += r.loss; count += r.count
-        }
-        let loss = sum / Double(max(1, count))
+        let loss = self.loss(on: validation)
         history.validations.append(.init(step: position.step, loss: loss))
         if history.bestValidation.map({ loss < $0.loss }) ?? true {
             history.bestValidation = .init(step: position.step, loss: loss)

@@ -11,7 +11,8 @@ public struct TrainingExample: Sendable, Equatable {
     public var labels: [Int]
     /// The JSONL line it came from (1-based); a packed block names its first line.
     public var line: Int
-    public var labelCount: Int { labels.filter { $0 >= 0 }.count }
+    /// Tokens that carry the loss: labelled ones after the first (the first token is never predicted).
+    public var labelCount: Int { labels.dropFirst().filter { $0 >= 0 }.count }
 }
 
 /// A JSONL training file read into sequences, in the forms the ecosystem writes:
@@ -103,7 +104,7 @@ public struct TrainingData: Sendable {
                 example.ids = Array(example.ids.prefix(maxLength)); example.labels = Array(example.labels.prefix(maxLength))
             }
             // The first token is never predicted; a sequence needs a label after it.
-            if example.labels.dropFirst().allSatisfy({ $0 < 0 }) { dropped.append(number); continue }
+            if example.labelCount == 0 { dropped.append(number); continue }
             examples.append(example)
         }
         if packed.count > 1 { examples.append(TrainingExample(ids: packed, labels: packed, line: packedStart)) }

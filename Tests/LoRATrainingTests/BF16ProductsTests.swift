@@ -67,7 +67,7 @@ final class BF16ProductsTests: XCTestCase {
             let lora = LoRAParameters(adapter: try TrainingFixtures.adapter("qwen2-untied", for: model), config: model.config)
             let g = DecoderGradients(model: model, lora: lora, dropout: 0, threads: 2, precision: precision)
             g.memoryBudget = budget
-            let labelled = examples.reduce(0) { $0 + $1.labels.dropFirst().filter { $0 >= 0 }.count }
+            let labelled = examples.reduce(0) { $0 + $1.labelCount }
             var loss = 0.0
             for e in examples { loss += g.run(ids: e.ids, labels: e.labels, lossScale: 1 / Float(labelled), dropoutSeed: nil).loss }
             return (loss / Double(labelled), lora.modules.flatMap { [$0.gradA.array, $0.gradB.array] })

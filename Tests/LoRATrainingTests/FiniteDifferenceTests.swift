@@ -13,7 +13,7 @@ final class FiniteDifferenceTests: XCTestCase {
         let lora = LoRAParameters(adapter: try TrainingFixtures.adapter(name, for: model), config: model.config)
         let examples = try TrainingFixtures.examples(fixture)
         let g = DecoderGradients(model: model, lora: lora, dropout: dropout, threads: 1)
-        let labelled = examples.reduce(0) { $0 + $1.labels.dropFirst().filter { $0 >= 0 }.count }
+        let labelled = examples.reduce(0) { $0 + $1.labelCount }
         func loss(grad: Bool) -> Double {
             var sum = 0.0
             for (i, e) in examples.enumerated() {

@@ -55,7 +55,7 @@ enum TrainingFixtures {
     /// Loss and gradients of one step over `examples` from `lora`'s current pairs (no dropout).
     static func lossAndGradients(_ model: LanguageModel, _ lora: LoRAParameters, _ examples: [TrainingExample]) -> Double {
         let g = DecoderGradients(model: model, lora: lora, dropout: 0, threads: 1)
-        let labelled = examples.reduce(0) { $0 + $1.labels.dropFirst().filter { $0 >= 0 }.count }
+        let labelled = examples.reduce(0) { $0 + $1.labelCount }
         lora.zeroGradients()
         var loss = 0.0
         for e in examples { loss += g.run(ids: e.ids, labels: e.labels, lossScale: 1 / Float(labelled), dropoutSeed: nil).loss }
