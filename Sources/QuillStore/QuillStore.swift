@@ -25,15 +25,32 @@ public final class QuillStore: Sendable {
         close(fd)
         chmod(path, 0o600)
         var config = Configuration()
-        config.busyMode = .timeout(30)
+        config.busyMode = .timeout(Self.busySeconds)
         config.label = "quill"
         let key = audit.key
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             Self.installAuditKey(key, on: db)
         }
-        pool = try DatabasePool(path: path, configuration: config)
+        pool = try Self.openPool(path: path, configuration: config, patience: Self.busySeconds)
         try migrate()
+    }
+
+    /// How long an open or a transaction waits for other runners before it gives up.
+    static let busySeconds: Double = 30
+
+    /// Opens the pool, trying again while another runner holds the file. The first opener of a
+    /// new file switches it to WAL mode under an exclusive lock that SQLite takes without the busy
+    /// handler (a deadlock guard), so an opener at that moment gets SQLITE_BUSY at once.
+    private static func openPool(path: String, configuration: Configuration, patience: Double) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(patience)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.005 + Double.random(in: 0..<0.02))
+            }
+        }
     }
 
     /// Schema versions, applied in order; `PRAGMA user_version` counts those applied. Runs inside
