@@ -28,6 +28,11 @@ final class PipelineProcessor: DocumentProcessor, @unchecked Sendable {
     /// Where kept reasoning goes (never into the audit trail).
     let reasoningFolder: String
 
+    /// A reviewer's correction must read back into its task's sections to become a training example.
+    func checkCorrection(_ text: String, outputName: String) throws {
+        _ = try ReviewedNote(text: text, outputName: outputName)
+    }
+
     init(config: QuillConfig, logger: Logger) throws {
         self.logger = logger
         reasoningFolder = config.stateRoot + "/reasoning"

@@ -90,8 +90,12 @@ public final class Daemon: @unchecked Sendable {
         }
         let store = try root.openStore(audit: audit)
         let runner = try RunnerLock(folder: root.runners)
+        let filter = { [self] in NameFilter(ignoreSuffixes: self.currentConfig.watch.ignoreSuffixes) }
         let intake = try Intake(root: root, store: store, queue: queue, owner: runner.id, logger: logger,
-                                filter: { [self] in NameFilter(ignoreSuffixes: self.currentConfig.watch.ignoreSuffixes) })
+                                filter: filter, also: [root.reviewed])
+        let processor = self.processor
+        let reviewed = ReviewedIntake(desk: ReviewDesk(store: store, root: root),
+                                      check: { try processor.checkCorrection($0, outputName: $1) }, logger: logger, filter: filter)
         lock.lock(); self.watcher = intake.watcher; lock.unlock()
         defer { lock.lock(); self.watcher = nil; lock.unlock() }
         try store.record(actor: "daemon", action: "daemon.started", details: [
@@ -102,6 +106,7 @@ public final class Daemon: @unchecked Sendable {
 
         intake.adoptOrphans()
         intake.scan()
+        reviewed.scan()
         let worker = Worker(store: store, root: root, owner: runner.id, processor: processor, interruption: interruption,
                             logger: logger, afterStep: afterStep, queue: queue, status: status)
         do {
@@ -113,7 +118,7 @@ public final class Daemon: @unchecked Sendable {
             throw error
         }
         notifier?.send("READY=1\nSTATUS=watching the inbox")
-        watch(intake, store: store, mode: mode)
+        watch(intake, reviewed: reviewed, store: store, mode: mode)
 
         notifier?.send("STOPPING=1")
         requestStop()
@@ -132,7 +137,7 @@ public final class Daemon: @unchecked Sendable {
     /// The intake loop, on the thread that called `run`: waits for inotify events, rescans and
     /// adopts, queues stable names and due retries, reads the workers' heartbeats, and tells
     /// systemd, until a stop (or, once, until the inbox as it was and the queue are done).
-    private func watch(_ intake: Intake, store: QuillStore, mode: Mode) {
+    private func watch(_ intake: Intake, reviewed: ReviewedIntake, store: QuillStore, mode: Mode) {
         func now() -> Double { Intake.now() }
         var nextRescan = now() + currentConfig.watch.rescanSeconds
         var nextWatchdog = now()
@@ -146,16 +151,16 @@ public final class Daemon: @unchecked Sendable {
             let watch = currentConfig.watch
             let limit = currentConfig.jobs.timeoutSeconds
             var deadline = nextRescan
-            if intake.pendingCount > 0 { deadline = min(deadline, now() + min(max(watch.stabilitySeconds / 2, 0.02), 1)) }
+            if intake.pendingCount > 0 || reviewed.pendingCount > 0 { deadline = min(deadline, now() + min(max(watch.stabilitySeconds / 2, 0.02), 1)) }
             if mode == .once { deadline = min(deadline, now() + 0.05) }
             if let w = notifier?.watchdogInterval { deadline = min(deadline, nextWatchdog + w) }
             let work = queue.snapshot
             if let due = work.nextRetry { deadline = min(deadline, due) }
             // Wake to read the workers' heartbeats while any is busy.
             if work.busy > 0 { deadline = min(deadline, now() + min(1, limit / 4)) }
-            intake.wait(until: deadline, watching: mode == .serve)
+            if !intake.wait(until: deadline, watching: mode == .serve).isEmpty { reviewed.scan() }
             if now() >= nextRescan {
-                if mode == .serve { intake.scan() }
+                if mode == .serve { intake.scan(); reviewed.scan() }
                 intake.adoptOrphans()
                 nextRescan = now() + watch.rescanSeconds
             }
@@ -170,6 +175,7 @@ public final class Daemon: @unchecked Sendable {
             }
             if stuck.isEmpty { stuckLogged = false }
             intake.queueStableNames(stableFor: watch.stabilitySeconds)
+            reviewed.takeStableFiles(stableFor: watch.stabilitySeconds)
             if let n = notifier {
                 let work = queue.snapshot
                 let line = status.line(waiting: work.waiting + intake.pendingCount, busy: work.busy, stuck: stuck.first)

@@ -23,10 +23,16 @@ public protocol DocumentProcessor: Sendable {
 
     /// Called after `SIGHUP` reloaded the configuration (templates may have changed). Default: nothing.
     func configurationReloaded(_ config: QuillConfig)
+
+    /// Throws, naming the file and the line, when a reviewer's `text`, saved as the output `outputName`,
+    /// cannot be read back into its task's sections (so it could never become a training example).
+    /// Default: any text is taken.
+    func checkCorrection(_ text: String, outputName: String) throws
 }
 
 extension DocumentProcessor {
     public func configurationReloaded(_ config: QuillConfig) {}
+    public func checkCorrection(_ text: String, outputName: String) throws {}
 }
 
 /// The outputs of one document.

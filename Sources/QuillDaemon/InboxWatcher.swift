@@ -24,15 +24,25 @@ final class InboxWatcher {
         case overflow
         /// A name that is not valid UTF-8 (no `String` reaches it): look at the folder itself.
         case undecodableName
+        /// Something arrived in one of the other folders watched (`also`): look at that folder.
+        case elsewhere(String)
     }
 
-    init(folder: String) throws {
+    /// Watch descriptors of the `also` folders, whose events say only "look there".
+    private var others: [Int32: String] = [:]
+
+    /// Watches `folder`, and `also` (for example `reviewed/`) on the same descriptor so that one wait serves both.
+    init(folder: String, also: [String] = []) throws {
         self.folder = folder
         let fd = try syscall("inotify_init1", folder) { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO)
         var fds: [Int32] = [0, 0]
         do {
             try syscall("inotify_add_watch", folder) { inotify_add_watch(fd, folder, mask) }
+            for other in also {
+                let wd = try syscall("inotify_add_watch", other) { inotify_add_watch(fd, other, mask) }
+                others[wd] = other
+            }
             try syscall("pipe", folder) { pipe(&fds) }
             for f in fds {
                 _ = fcntl(f, F_SETFL, fcntl(f, F_GETFL) | O_NONBLOCK)
@@ -79,10 +89,13 @@ final class InboxWatcher {
             if n <= 0 { break }
             var offset = 0
             while offset + 16 <= n {
+                let wd = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int32.self) }
                 let mask = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self) }
                 let len = Int(buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) })
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                     events.append(.overflow)
+                } else if let other = others[wd] {
+                    if !events.contains(.elsewhere(other)) { events.append(.elsewhere(other)) }
                 } else if len > 0 {
                     let nameBytes = Array(buffer[(offset + 16)..<(offset + 16 + len)].prefix { $0 != 0 })
                     events.append(FileOperations.decodedExactly(nameBytes).map(Event.name) ?? .undecodableName)

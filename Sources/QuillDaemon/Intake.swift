@@ -19,10 +19,13 @@ final class Intake {
     private let filter: () -> NameFilter
     /// Names seen and not yet stable: how they looked, and since when (uptime).
     private var pending: [String: (Observation, Double)] = [:]
+    private let also: [String]
 
+    /// `also`: other folders whose events `wait` passes on (the reviewers' `reviewed/`).
     init(root: StateRoot, store: QuillStore, queue: WorkQueue, owner: String, logger: Logger,
-         filter: @escaping () -> NameFilter) throws {
-        watcher = try InboxWatcher(folder: root.inbox)
+         filter: @escaping () -> NameFilter, also: [String] = []) throws {
+        watcher = try InboxWatcher(folder: root.inbox, also: also)
+        self.also = also
         self.root = root; self.store = store; self.queue = queue; self.owner = owner; self.logger = logger; self.filter = filter
     }
 
@@ -30,7 +33,10 @@ final class Intake {
     var pendingCount: Int { pending.count }
 
     /// Waits for inotify events until `deadline` (uptime); `watching`: note the names they bring.
-    func wait(until deadline: Double, watching: Bool) {
+    /// Returns the `also` folders that had events (all of them after an overflow).
+    @discardableResult
+    func wait(until deadline: Double, watching: Bool) -> Set<String> {
+        var elsewhere = Set<String>()
         let events: [InboxWatcher.Event]
         do { events = try watcher.wait(timeout: deadline - Self.now()) } catch {
             logger.error("inbox.watch_failed", metadata: ["error": "\(PrivacySafe.text(error))"])
@@ -43,10 +49,13 @@ final class Intake {
             case .overflow:
                 logger.notice("inbox.overflow")
                 if watching { scan() }
+                elsewhere.formUnion(also)
             case .undecodableName:
                 if watching { scan() }
+            case .elsewhere(let folder): elsewhere.insert(folder)
             }
         }
+        return elsewhere
     }
 
     /// Every name in the inbox now.

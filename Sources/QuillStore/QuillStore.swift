@@ -56,7 +56,7 @@ public final class QuillStore: Sendable {
     /// Schema versions, applied in order; `PRAGMA user_version` counts those applied. Runs inside
     /// one `BEGIN IMMEDIATE` transaction, so runners starting together on a new file (several
     /// processes included) apply each version once.
-    static let migrations: [String] = [v1, v2]
+    static let migrations: [String] = [v1, v2, v3]
 
     private func migrate() throws {
         try write { db in

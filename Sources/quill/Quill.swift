@@ -10,6 +10,7 @@ struct Quill: ParsableCommand {
             Serve.self,
             Process.self,
             Audit.self,
+            ReviewCommand.self,
             LM.self,
             Inspect.self,
             Synth.self,
