@@ -128,7 +128,8 @@ extension QuillStore {
                                  review.via, time.timeIntervalSince1970])
             let id = db.lastInsertedRowID
             var details: [String: JSONValue] = [
-                "review": .int(Int(id)), "document": .string(review.document), "output": .string(review.outputName),
+                // No names: output names start with the input's, which can carry a patient's name (the job id binds it).
+                "review": .int(Int(id)), "format": .string(review.outputName.split(separator: ".").last.map(String.init) ?? ""),
                 "original_sha256": .string(review.originalSHA256), "reviewer": .string(review.reviewer),
                 "via": .string(review.via),
             ]

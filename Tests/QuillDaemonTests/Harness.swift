@@ -69,7 +69,8 @@ final class Harness {
     }
 
     func archived() -> [String] {
-        list("archive").flatMap { day in list("archive/" + day) }.sorted()
+        // archive/reviewed/ holds reviewers' files (ReviewedIntake), not inputs.
+        list("archive").filter { $0 != "reviewed" }.flatMap { day in list("archive/" + day) }.sorted()
     }
 
     func visibleOutbox() -> [String] { list("outbox").filter { !$0.hasPrefix(".") } }
