@@ -1,3 +1,4 @@
+import ClinicalDocuments
 import Digests
 import Foundation
 import QuillStore
@@ -49,8 +50,12 @@ public struct ReviewDesk: Sendable {
                                     reviewReason: generated.reviewReason) }
     }
 
-    /// `<stem>.<task>.<ext>` → `<stem>.<task>`.
+    /// `<stem>.<task>.<format>` → `<stem>.<task>` (the format may have dots: `cda.xml`, `provenance.json`).
     public static func documentName(of outputName: String) -> String {
+        let parts = outputName.split(separator: ".", omittingEmptySubsequences: false)
+        if let at = parts.indices.dropFirst().last(where: { DocumentTask(name: String(parts[$0])) != nil }) {
+            return parts[...at].joined(separator: ".")
+        }
         guard let dot = outputName.lastIndex(of: ".") else { return outputName }
         return String(outputName[..<dot])
     }
