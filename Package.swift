@@ -67,16 +67,21 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Reviewers' corrections → training sets, the gate, the adapter registry.
+        .target(name: "QuillRetraining", dependencies: [
+            "QuillDaemon", "QuillStore", "QuillPipeline", "ClinicalDocuments", "LLM", "LoRATraining", "SyntheticRecords", "Tokenizers", "Digests",
+        ]),
+
         // The composition root: the model-backed processor built from a QuillConfig, back-fills, training pairs.
         // Only `quill` and tests depend on it.
         .target(name: "QuillApp", dependencies: [
-            "LLM", "Tensors", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillStore", "QuillDaemon",
+            "LLM", "Tensors", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillStore", "QuillDaemon", "QuillRetraining",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Argument parsing and printing only.
         .executableTarget(name: "quill", dependencies: [
-            "QuillApp", "LLM", "LoRATraining", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillEval", "QuillStore", "QuillDaemon",
+            "QuillApp", "QuillRetraining", "LLM", "LoRATraining", "Tokenizers", "ClinicalDocuments", "QuillPipeline", "SyntheticRecords", "QuillEval", "QuillStore", "QuillDaemon",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -113,6 +118,7 @@ let package = Package(
         .executableTarget(name: "quill-daemon-testhost", dependencies: ["QuillDaemonTestSupport", "QuillDaemon"],
                           path: "Tests/QuillDaemonTestHost"),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "QuillRetrainingTests", dependencies: ["QuillRetraining", "QuillDaemon", "QuillStore"]),
         .testTarget(name: "QuillStoreTests", dependencies: ["QuillStore", "Digests", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "QuillDaemonTests", dependencies: [
             "QuillDaemon", "QuillStore", "Digests", "QuillDaemonTestSupport", "ClinicalDocuments", "quill-daemon-testhost",

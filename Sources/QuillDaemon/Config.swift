@@ -15,6 +15,7 @@ public struct QuillConfig: Sendable, Equatable {
     public var documents = DocumentLimits()
     public var systemd = Systemd()
     public var audit = Audit()
+    public var retraining = Retraining()
 
     public init() {}
 
@@ -50,6 +51,32 @@ public struct QuillConfig: Sendable, Equatable {
         public var sha256: String? = nil
         /// Pin for the adapter's files, checked the same way.
         public var adapterSHA256: String? = nil
+    }
+
+    /// `quill retrain`: reviewers' corrections → a candidate adapter, promoted only past the gate (docs/RETRAINING.md).
+    public struct Retraining: Sendable, Equatable {
+        /// Corrections not used by any adapter version yet that a run needs before it trains.
+        public var minNewCorrections = 20
+        /// The share of corrections held out (chosen by hash, so stable from run to run) for the gate.
+        public var holdoutShare = 0.2
+        /// Accepted outputs replayed beside the corrections, as a share of the corrections trained on.
+        public var replayShare = 0.5
+        /// How much higher the candidate's ROUGE-L on the held-out corrections must be than the active adapter's.
+        public var margin = 0.01
+        /// `active`: continue from the active adapter; `fresh`: new LoRA pairs.
+        public var from = "active"
+        public var epochs = 3
+        public var learningRate = 2e-4
+        /// Sequences per micro-batch, and micro-batches per optimizer step (the effective batch is their product).
+        public var batch = 1
+        public var accumulation = 8
+        public var rank = 16
+        public var alpha = 32.0
+        /// Projections trained: q,k,v,o,gate,up,down or all.
+        public var targets = "q,v"
+        public var maxLength = 1024
+        /// A document waiting in the inbox pauses training for at most this long before each step.
+        public var yieldSeconds = 600.0
     }
 
     public struct Generation: Sendable, Equatable {
@@ -230,6 +257,22 @@ extension QuillConfig {
             c.audit.anchorFile = try s.string("anchor_file") ?? c.audit.anchorFile
             c.audit.checkpointEvery = try s.int("checkpoint_every") ?? c.audit.checkpointEvery
         }
+        try r.section("retraining") { s in
+            c.retraining.minNewCorrections = try s.int("min_new_corrections") ?? c.retraining.minNewCorrections
+            c.retraining.holdoutShare = try s.double("holdout_share") ?? c.retraining.holdoutShare
+            c.retraining.replayShare = try s.double("replay_share") ?? c.retraining.replayShare
+            c.retraining.margin = try s.double("margin") ?? c.retraining.margin
+            c.retraining.from = try s.string("from") ?? c.retraining.from
+            c.retraining.epochs = try s.int("epochs") ?? c.retraining.epochs
+            c.retraining.learningRate = try s.double("learning_rate") ?? c.retraining.learningRate
+            c.retraining.batch = try s.int("batch") ?? c.retraining.batch
+            c.retraining.accumulation = try s.int("accumulation") ?? c.retraining.accumulation
+            c.retraining.rank = try s.int("rank") ?? c.retraining.rank
+            c.retraining.alpha = try s.double("alpha") ?? c.retraining.alpha
+            c.retraining.targets = try s.string("targets") ?? c.retraining.targets
+            c.retraining.maxLength = try s.int("max_length") ?? c.retraining.maxLength
+            c.retraining.yieldSeconds = try s.double("yield_seconds") ?? c.retraining.yieldSeconds
+        }
         try r.finish()
         return c
     }
@@ -239,6 +282,14 @@ extension QuillConfig {
         func fail(_ m: String) -> ConfigError { ConfigError(file: file, m) }
         if paths.state.isEmpty { throw fail("paths.state is empty; give the state root with --state DIR or in the file") }
         if model.threads < 0 { throw fail("model.threads must be 0 (one per core) or more") }
+        let rt = retraining
+        if rt.minNewCorrections < 1 { throw fail("retraining.min_new_corrections must be at least 1") }
+        if !(rt.holdoutShare > 0 && rt.holdoutShare < 1) { throw fail("retraining.holdout_share must be in (0, 1): the gate needs held-out corrections") }
+        if !(rt.replayShare >= 0) { throw fail("retraining.replay_share must be 0 or more") }
+        if !["active", "fresh"].contains(rt.from) { throw fail("retraining.from is \"\(rt.from)\"; use active or fresh") }
+        if rt.epochs < 1 || rt.rank < 1 || rt.batch < 1 || rt.accumulation < 1 || rt.maxLength < 16 || !(rt.learningRate > 0) || !(rt.alpha > 0) {
+            throw fail("retraining: epochs, rank, batch and accumulation must be at least 1, max_length at least 16, learning_rate and alpha more than 0")
+        }
         if generation.maxNewTokens < 1 { throw fail("generation.max_new_tokens must be at least 1") }
         if generation.temperature < 0 { throw fail("generation.temperature must be 0 (greedy) or more") }
         if !(generation.topP > 0 && generation.topP <= 1) { throw fail("generation.top_p must be in (0, 1]") }

@@ -96,7 +96,8 @@ public struct ReviewDesk: Sendable {
         return String(bytes: bytes, encoding: .utf8)
     }
 
-    /// Records `decision` on `output` of `job`. A correction whose text is the original's is an accept;
+    /// Records `decision` on `output` of `job`. An accept keeps the output's text (a replay example for
+    /// retraining) when the file is still there. A correction whose text is the original's is an accept;
     /// one the check cannot read back into sections is refused with the check's error.
     @discardableResult
     public func record(_ decision: Decision, on output: StoredOutput, of job: Job, reviewer: String, via: String,
@@ -106,7 +107,9 @@ public struct ReviewDesk: Sendable {
         var reason: String?
         var editSize: Int? = 0
         switch decision {
-        case .accept: kind = .accept
+        case .accept:
+            kind = .accept
+            text = originalText(job, output)
         case .reject(let r):
             kind = .reject
             reason = r.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -114,6 +117,7 @@ public struct ReviewDesk: Sendable {
         case .correct(let t):
             if SHA256.hex(t) == output.sha256 {
                 kind = .accept
+                text = t
             } else {
                 kind = .correct
                 try check(t, output.name)

@@ -32,7 +32,8 @@ public struct Review: Sendable, Equatable {
     public var outputName: String
     public var originalSHA256: String
     public var kind: ReviewKind
-    /// The reviewer's text (a `correct`), as saved; `nil` otherwise.
+    /// The text judged right: the reviewer's (a `correct`) or the output's (an `accept`, when its file was
+    /// still there to read); `nil` for a `reject`.
     public var correctedText: String?
     public var correctedSHA256: String?
     /// Words inserted, deleted or replaced from the original to the corrected text (0 for an accept);

@@ -11,6 +11,8 @@ struct Quill: ParsableCommand {
             Process.self,
             Audit.self,
             ReviewCommand.self,
+            Retrain.self,
+            AdapterCommand.self,
             LM.self,
             Inspect.self,
             Synth.self,

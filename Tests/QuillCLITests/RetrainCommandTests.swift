@@ -1,0 +1,124 @@
+import Foundation
+import XCTest
+
+/// `quill retrain` end to end on the demo model: corrections that add a drug the inputs never mention go in
+/// by command, the candidate trained on them is refused by the gate, a promotion by hand swaps the serving
+/// daemon to it before its next document, and a rollback restores the earlier outputs exactly.
+final class RetrainCommandTests: XCTestCase {
+    var folder = ""
+    var state: String { folder + "/state" }
+    let demo = QuillProcess.repo.appendingPathComponent("models/demo").path
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "quill-retrain-cli-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: state + "/inbox", withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: folder) }
+
+    private func quill(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        try QuillProcess.run(args)
+    }
+
+    private func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    private func adapterVersion(ofOutput stem: String) -> String? {
+        let path = state + "/outbox/\(stem).discharge-summary.provenance.json"
+        let object = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))) as? [String: Any]
+        return object?["adapter_version"] as? String
+    }
+
+    private func waitFor(_ what: String, timeout: Double = 60, _ condition: () -> Bool) {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end { if condition() { return }; Thread.sleep(forTimeInterval: 0.1) }
+        XCTFail("timed out waiting until \(what)")
+    }
+
+    func testACorrectionSetThatAddsUnsupportedFactsIsRefusedAndPromotionSwapsAndRollbackRestores() throws {
+        let cfg = folder + "/quill.toml"
+        try """
+            [generation]
+            max_new_tokens = 200
+            [tasks]
+            formats = ["text"]
+            [model]
+            adapter = "active"
+            [watch]
+            stability_seconds = 0.1
+            [retraining]
+            min_new_corrections = 5
+            holdout_share = 0.3
+            epochs = 3
+            learning_rate = 2e-3
+            targets = "all"
+            rank = 8
+            alpha = 16
+            batch = 2
+            accumulation = 1
+            max_length = 512
+            """.write(toFile: cfg, atomically: true, encoding: .utf8)
+        let synth = folder + "/synth"
+        XCTAssertEqual(try quill(["synth", "--task", "discharge", "--count", "16", "--seed", "3", "--format", "files", "--out", synth]).status, 0)
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: synth).filter { !$0.contains(".reference.") }.sorted()
+        for name in inputs { try FileManager.default.copyItem(atPath: synth + "/" + name, toPath: state + "/inbox/" + name) }
+        let processed = try quill(["process", "--state", state, "--config", cfg, "--model", demo])
+        XCTAssertEqual(processed.status, 0, processed.err)
+
+        // Every output in the outbox "corrected" with a drug and dose that no input mentions.
+        let rows = try quill(["review", "list", "--state", state]).out.split(separator: "\n").dropFirst()
+            .map { $0.split(separator: "\t").map(String.init) }.filter { $0[2] == "outbox" }
+        XCTAssertGreaterThanOrEqual(rows.count, 10)
+        for row in rows {
+            let original = text(state + "/outbox/\(row[1]).txt")
+            let bad = original.replacingOccurrences(of: "\nTreatment: ", with: "\nTreatment: Metformin 850 mg BD; ")
+            let file = folder + "/\(row[1]).txt"
+            try bad.write(toFile: file, atomically: true, encoding: .utf8)
+            XCTAssertEqual(try quill(["review", "correct", row[0], "--state", state, "--file", file]).status, 0)
+        }
+
+        let retrained = try quill(["retrain", "--state", state, "--config", cfg, "--model", demo])
+        XCTAssertEqual(retrained.status, 0, retrained.err)
+        let result = try JSONSerialization.jsonObject(with: Data(retrained.out.utf8)) as? [String: Any] ?? [:]
+        XCTAssertEqual(result["outcome"] as? String, "rejected", retrained.out)
+        XCTAssertTrue((result["reason"] as? String ?? "").hasPrefix("more statements the inputs do not support"), retrained.out)
+        let after = result["after"] as? [String: Any], before = result["before"] as? [String: Any]
+        XCTAssertGreaterThan(after?["fact_findings"] as? Int ?? 0, before?["fact_findings"] as? Int ?? 0, retrained.out)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state + "/adapters/active"), "nothing was promoted")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state + "/adapters/v1/adapter.json"))) as? [String: Any]
+        XCTAssertEqual(record?["status"] as? String, "rejected")
+        for file in ["adapter_config.json", "adapter_model.safetensors", "train.jsonl", "holdout.jsonl", "loss-curve.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: state + "/adapters/v1/" + file), file)
+        }
+        let again = try quill(["retrain", "--state", state, "--config", cfg, "--model", demo])
+        XCTAssertTrue(again.out.contains("nothing to do"), "the same corrections do not train twice: \(again.out)")
+
+        // The daemon serving; v1 promoted by hand, then rolled back, between documents.
+        let (daemon, _, _) = try QuillProcess.start(["serve", "--state", state, "--config", cfg, "--model", demo])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGTERM); daemon.waitUntilExit() } }
+        let sample = inputs.first { $0.hasSuffix(".txt") }!
+        let stem = String(sample.dropLast(4))
+        let before1 = text(state + "/outbox/\(stem).discharge-summary.txt")
+        XCTAssertNil(adapterVersion(ofOutput: stem))
+
+        XCTAssertEqual(try quill(["adapter", "promote", "v1", "--state", state, "--reason", "test override"]).status, 0)
+        try (text(synth + "/" + sample) + "\n").write(toFile: state + "/inbox/promoted.txt", atomically: true, encoding: .utf8)
+        waitFor("the promoted adapter's output") { adapterVersion(ofOutput: "promoted") != nil }
+        XCTAssertEqual(adapterVersion(ofOutput: "promoted"), "v1")
+
+        let rolled = try quill(["adapter", "rollback", "--state", state])
+        XCTAssertEqual(rolled.status, 0, rolled.err)
+        try (text(synth + "/" + sample) + "\n\n").write(toFile: state + "/inbox/rolled-back.txt", atomically: true, encoding: .utf8)
+        waitFor("the output after the rollback") { FileManager.default.fileExists(atPath: state + "/outbox/rolled-back.discharge-summary.provenance.json") }
+        XCTAssertNil(adapterVersion(ofOutput: "rolled-back"))
+        XCTAssertEqual(text(state + "/outbox/rolled-back.discharge-summary.txt"), before1, "the rollback restores the outputs exactly")
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+
+        let listed = try quill(["adapter", "list", "--state", state]).out
+        XCTAssertTrue(listed.contains("v1\t-\tpromoted"), listed)
+        let audit = try quill(["audit", "verify", "--state", state])
+        XCTAssertEqual(audit.status, 0, audit.out)
+        let events = try quill(["audit", "show", "--state", state]).out
+        for action in ["adapter.trained", "adapter.promoted", "adapter.rolled_back"] { XCTAssertTrue(events.contains("\"\(action)\""), action) }
+    }
+}
