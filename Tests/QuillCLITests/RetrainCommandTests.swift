@@ -22,8 +22,14 @@ final class RetrainCommandTests: XCTestCase {
 
     private func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
+    private func written(_ stem: String) -> Bool {
+        ["outbox", "review"].contains { FileManager.default.fileExists(atPath: state + "/\($0)/\(stem).discharge-summary.provenance.json") }
+    }
+
+    /// The provenance's adapter version of an output in outbox/ or review/ (`nil`: none, or not written yet).
     private func adapterVersion(ofOutput stem: String) -> String? {
-        let path = state + "/outbox/\(stem).discharge-summary.provenance.json"
+        let name = "/\(stem).discharge-summary.provenance.json"
+        let path = FileManager.default.fileExists(atPath: state + "/review" + name) ? state + "/review" + name : state + "/outbox" + name
         let object = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))) as? [String: Any]
         return object?["adapter_version"] as? String
     }
@@ -95,20 +101,21 @@ final class RetrainCommandTests: XCTestCase {
         // The daemon serving; v1 promoted by hand, then rolled back, between documents.
         let (daemon, _, _) = try QuillProcess.start(["serve", "--state", state, "--config", cfg, "--model", demo])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGTERM); daemon.waitUntilExit() } }
-        let sample = inputs.first { $0.hasSuffix(".txt") }!
-        let stem = String(sample.dropLast(4))
+        // An input whose output went to the outbox, so that the rolled-back output can be compared with it.
+        let stem = rows.map { String($0[1].dropLast(".discharge-summary".count)) }.first { inputs.contains($0 + ".txt") }!
+        let sample = stem + ".txt"
         let before1 = text(state + "/outbox/\(stem).discharge-summary.txt")
         XCTAssertNil(adapterVersion(ofOutput: stem))
 
         XCTAssertEqual(try quill(["adapter", "promote", "v1", "--state", state, "--reason", "test override"]).status, 0)
         try (text(synth + "/" + sample) + "\n").write(toFile: state + "/inbox/promoted.txt", atomically: true, encoding: .utf8)
-        waitFor("the promoted adapter's output") { adapterVersion(ofOutput: "promoted") != nil }
+        waitFor("the promoted adapter's output") { written("promoted") }
         XCTAssertEqual(adapterVersion(ofOutput: "promoted"), "v1")
 
         let rolled = try quill(["adapter", "rollback", "--state", state])
         XCTAssertEqual(rolled.status, 0, rolled.err)
         try (text(synth + "/" + sample) + "\n\n").write(toFile: state + "/inbox/rolled-back.txt", atomically: true, encoding: .utf8)
-        waitFor("the output after the rollback") { FileManager.default.fileExists(atPath: state + "/outbox/rolled-back.discharge-summary.provenance.json") }
+        waitFor("the output after the rollback") { written("rolled-back") }
         XCTAssertNil(adapterVersion(ofOutput: "rolled-back"))
         XCTAssertEqual(text(state + "/outbox/rolled-back.discharge-summary.txt"), before1, "the rollback restores the outputs exactly")
         kill(daemon.processIdentifier, SIGTERM)
