@@ -103,10 +103,12 @@ install: $(if $(filter .build/release/quill,$(QUILL_BIN)),release)
 	install -m 0755 $(QUILL_BIN) $(DESTDIR)$(PREFIX)/bin/quill
 	install -m 0644 templates/*.mustache $(DESTDIR)$(PREFIX)/share/quill/templates/
 	install -m 0644 templates/lexicon/*.txt $(DESTDIR)$(PREFIX)/share/quill/templates/lexicon/
-	install -m 0644 docs/OPERATIONS.md quill.example.toml $(DESTDIR)$(PREFIX)/share/doc/quill/
-	sed -e 's|/usr/local/bin/quill|$(PREFIX)/bin/quill|g' -e 's|/etc/quill/|$(SYSCONFDIR)/quill/|g' \
-	  -e 's|file:///usr/share/doc/quill/|file://$(PREFIX)/share/doc/quill/|' systemd/quill.service > $(DESTDIR)$(UNITDIR)/quill.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/quill.service
+	install -m 0644 docs/OPERATIONS.md docs/RETRAINING.md quill.example.toml $(DESTDIR)$(PREFIX)/share/doc/quill/
+	for unit in quill.service quill-retrain.service quill-retrain.timer; do \
+	  sed -e 's|/usr/local/bin/quill|$(PREFIX)/bin/quill|g' -e 's|/etc/quill/|$(SYSCONFDIR)/quill/|g' \
+	    -e 's|file:///usr/share/doc/quill/|file://$(PREFIX)/share/doc/quill/|' systemd/$$unit > $(DESTDIR)$(UNITDIR)/$$unit; \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$unit; \
+	done
 	install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.example.toml
 	[ -e $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml ] || install -m 0644 quill.example.toml $(DESTDIR)$(SYSCONFDIR)/quill/quill.toml
 

@@ -43,7 +43,8 @@ final class ReviewedIntake {
     /// Takes in the files that held still for `seconds`.
     func takeStableFiles(stableFor seconds: Double) {
         let t = Intake.now()
-        for (name, (seen, since)) in pending {
+        // In name order: reviews of one batch are numbered the same way every time.
+        for (name, (seen, since)) in pending.sorted(by: { $0.key < $1.key }) {
             guard let st = try? FileOperations.lstatIfExists(folder + "/" + name) else { pending[name] = nil; continue }
             let current = Observation(st)
             if current != seen {

@@ -57,14 +57,17 @@ final class ReviewedFolderTests: XCTestCase {
 
         let store = try h.store()
         let reviews = try store.reviews()
-        XCTAssertEqual(reviews.map(\.kind), [.correct, .accept])
-        let correction = reviews[0]
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: reviews.map { ($0.document, $0.kind) }),
+                       ["bed-4.discharge-summary": .correct, "bed-6.discharge-summary": .accept])
+        let correction = reviews.first { $0.kind == .correct }!
+        let accept = reviews.first { $0.kind == .accept }!
         XCTAssertEqual(correction.document, "bed-4.discharge-summary")
         XCTAssertEqual(correction.via, "folder")
         XCTAssertEqual(correction.reviewer, NSUserName(), "the owner of the saved file")
         XCTAssertEqual(correction.editSize, 3, "\"asthma.\" replaced, two words inserted")
         XCTAssertTrue(correction.correctedText?.contains("well controlled") ?? false)
-        XCTAssertEqual(h.list("archive/reviewed").sorted(), ["\(reviews[0].id).bed-4.discharge-summary.txt", "\(reviews[1].id).bed-6.discharge-summary.md"].sorted())
+        XCTAssertEqual(h.list("archive/reviewed").sorted(), ["\(correction.id).bed-4.discharge-summary.txt", "\(accept.id).bed-6.discharge-summary.md"].sorted())
+        XCTAssertEqual(accept.correctedText, original6, "an accept keeps the text it approved, for replay")
 
         XCTAssertEqual(Set(h.list("failed/reviewed").filter { !$0.hasSuffix(".error.json") }),
                        ["bed-5.discharge-summary.txt", "bed-9.discharge-summary.txt", "bed-4.discharge-summary.md"])

@@ -15,7 +15,8 @@ make -C "$repo" --no-print-directory install DESTDIR="$tmp/root" PREFIX=/usr/loc
 prefix="$tmp/root/usr/local"
 for f in "$prefix/bin/quill" "$prefix/share/quill/templates/lexicon/medications.txt" "$prefix/share/quill/templates/lexicon/synonyms.txt" \
          "$prefix/share/quill/templates/discharge-summary.txt.mustache" "$prefix/share/quill/templates/soap-note.fhir.json.mustache" \
-         "$tmp/root/etc/systemd/system/quill.service" "$tmp/root/etc/quill/quill.toml" "$prefix/share/doc/quill/OPERATIONS.md"; do
+         "$tmp/root/etc/systemd/system/quill.service" "$tmp/root/etc/quill/quill.toml" "$prefix/share/doc/quill/OPERATIONS.md" \
+         "$tmp/root/etc/systemd/system/quill-retrain.service" "$tmp/root/etc/systemd/system/quill-retrain.timer" "$prefix/share/doc/quill/RETRAINING.md"; do
   [ -e "$f" ] || fail "not installed: ${f#"$tmp/root"}"
 done
 grep -q '^ExecStart=/usr/local/bin/quill serve' "$tmp/root/etc/systemd/system/quill.service" || fail "the unit does not start the installed binary"
@@ -26,6 +27,10 @@ if command -v systemd-analyze >/dev/null; then
   sed "s|/usr/local/bin/quill|$prefix/bin/quill|" "$tmp/root/etc/systemd/system/quill.service" > "$tmp/quill.service"
   messages=$(systemd-analyze verify "$tmp/quill.service" 2>&1) || fail "systemd-analyze verify: $messages"
   [ -z "$messages" ] || fail "systemd-analyze verify: $messages"
+  sed "s|/usr/local/bin/quill|$prefix/bin/quill|" "$tmp/root/etc/systemd/system/quill-retrain.service" > "$tmp/quill-retrain.service"
+  cp "$tmp/root/etc/systemd/system/quill-retrain.timer" "$tmp/quill-retrain.timer"
+  messages=$(systemd-analyze verify "$tmp/quill-retrain.service" "$tmp/quill-retrain.timer" 2>&1) || fail "systemd-analyze verify (retraining): $messages"
+  [ -z "$messages" ] || fail "systemd-analyze verify (retraining): $messages"
   exposure=$(systemd-analyze security --offline=true "$tmp/quill.service" | sed -n 's/.*exposure level for quill.service: \([0-9.]*\).*/\1/p')
   awk -v e="$exposure" 'BEGIN { exit !(e != "" && e < 1.0) }' || fail "systemd-analyze security rates the unit ${exposure:-unknown}, not SAFE"
 fi
