@@ -57,10 +57,12 @@ struct Retrain: ParsableCommand {
         ["loss": m.loss, "rouge_l": m.rougeL, "fact_findings": m.factFindings, "sections_missing": m.sectionsMissing, "documents": m.documents]
     }
 
-    /// A file in the inbox, or a job not finished: a document is waiting for the CPU.
+    /// A file in the inbox, or an unfinished job that is due now: a document is waiting for the CPU. A job
+    /// whose retry is scheduled later (an unwritable outbox, say) is not waiting, or it would stall every step.
     static func documentsWaiting(root: StateRoot, store: QuillStore) -> Bool {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.inbox)) ?? []
         if names.contains(where: { !$0.hasPrefix(".") }) { return true }
-        return ((try? store.jobs()) ?? []).contains { !$0.isFinished }
+        let now = Date()
+        return ((try? store.jobs()) ?? []).contains { !$0.isFinished && ($0.attempts.nextAttemptAt.map { $0 <= now } ?? true) }
     }
 }
