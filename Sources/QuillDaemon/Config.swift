@@ -77,6 +77,11 @@ public struct QuillConfig: Sendable, Equatable {
         public var maxLength = 1024
         /// A document waiting in the inbox pauses training for at most this long before each step.
         public var yieldSeconds = 600.0
+        /// When `quill serve` starts `quill retrain` itself: "daily HH:MM", "every N hours", or "" (never; the
+        /// systemd timer or a person runs it).
+        public var schedule = ""
+        /// `schedule` read (validated by `QuillConfig.validate`, so a bad one never gets this far).
+        public var parsedSchedule: RetrainSchedule? { (try? RetrainSchedule(parsing: schedule)) ?? nil }
     }
 
     public struct Generation: Sendable, Equatable {
@@ -272,6 +277,7 @@ extension QuillConfig {
             c.retraining.targets = try s.string("targets") ?? c.retraining.targets
             c.retraining.maxLength = try s.int("max_length") ?? c.retraining.maxLength
             c.retraining.yieldSeconds = try s.double("yield_seconds") ?? c.retraining.yieldSeconds
+            c.retraining.schedule = try s.string("schedule") ?? c.retraining.schedule
         }
         try r.finish()
         return c
@@ -286,6 +292,7 @@ extension QuillConfig {
         if rt.minNewCorrections < 1 { throw fail("retraining.min_new_corrections must be at least 1") }
         if !(rt.holdoutShare > 0 && rt.holdoutShare < 1) { throw fail("retraining.holdout_share must be in (0, 1): the gate needs held-out corrections") }
         if !(rt.replayShare >= 0) { throw fail("retraining.replay_share must be 0 or more") }
+        do { _ = try RetrainSchedule(parsing: rt.schedule) } catch { throw fail("\(error)") }
         if !["active", "fresh"].contains(rt.from) { throw fail("retraining.from is \"\(rt.from)\"; use active or fresh") }
         if rt.epochs < 1 || rt.rank < 1 || rt.batch < 1 || rt.accumulation < 1 || rt.maxLength < 16 || !(rt.learningRate > 0) || !(rt.alpha > 0) {
             throw fail("retraining: epochs, rank, batch and accumulation must be at least 1, max_length at least 16, learning_rate and alpha more than 0")

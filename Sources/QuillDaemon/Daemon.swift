@@ -42,6 +42,7 @@ public final class Daemon: @unchecked Sendable {
     private let notifier: SystemdNotifier?
     private let reloadConfig: (@Sendable () throws -> QuillConfig)?
     private let afterStep: (@Sendable (Job) throws -> Void)?
+    private let startRetraining: (() throws -> BackgroundRun)?
     public let interruption = Interruption()
     private let queue: WorkQueue
     private let status = RunStatus()
@@ -55,15 +56,18 @@ public final class Daemon: @unchecked Sendable {
     ///   - reloadConfig: reads the configuration again on `requestReload()` (file < command line).
     ///   - afterStep: test hook called after each durable job step; a throw stops that job there
     ///     as a crash would.
+    ///   - startRetraining: starts one retraining run (`quill retrain` as a child process) when
+    ///     `retraining.schedule` says one is due; only in `.serve`.
     public init(config: QuillConfig, processor: any DocumentProcessor, logger: Logger = Logger(label: "quill.daemon"),
                 notifier: SystemdNotifier? = nil, reloadConfig: (@Sendable () throws -> QuillConfig)? = nil,
-                afterStep: (@Sendable (Job) throws -> Void)? = nil) {
+                afterStep: (@Sendable (Job) throws -> Void)? = nil, startRetraining: (() throws -> BackgroundRun)? = nil) {
         self.config = config
         self.processor = processor
         self.logger = logger
         self.notifier = config.systemd.notify ? notifier : nil
         self.reloadConfig = reloadConfig
         self.afterStep = afterStep
+        self.startRetraining = startRetraining
         queue = WorkQueue(workers: config.jobs.workers)
     }
 
@@ -118,7 +122,9 @@ public final class Daemon: @unchecked Sendable {
             throw error
         }
         notifier?.send("READY=1\nSTATUS=watching the inbox")
-        watch(intake, reviewed: reviewed, store: store, mode: mode)
+        let retraining = mode == .serve ? startRetraining.map { ScheduledRetraining(store: store, logger: logger, start: $0) } : nil
+        watch(intake, reviewed: reviewed, store: store, mode: mode, retraining: retraining)
+        retraining?.stop()
 
         notifier?.send("STOPPING=1")
         requestStop()
@@ -137,7 +143,7 @@ public final class Daemon: @unchecked Sendable {
     /// The intake loop, on the thread that called `run`: waits for inotify events, rescans and
     /// adopts, queues stable names and due retries, reads the workers' heartbeats, and tells
     /// systemd, until a stop (or, once, until the inbox as it was and the queue are done).
-    private func watch(_ intake: Intake, reviewed: ReviewedIntake, store: QuillStore, mode: Mode) {
+    private func watch(_ intake: Intake, reviewed: ReviewedIntake, store: QuillStore, mode: Mode, retraining: ScheduledRetraining?) {
         func now() -> Double { Intake.now() }
         var nextRescan = now() + currentConfig.watch.rescanSeconds
         var nextWatchdog = now()
@@ -158,6 +164,9 @@ public final class Daemon: @unchecked Sendable {
             if let due = work.nextRetry { deadline = min(deadline, due) }
             // Wake to read the workers' heartbeats while any is busy.
             if work.busy > 0 { deadline = min(deadline, now() + min(1, limit / 4)) }
+            if let next = retraining?.tick(schedule: currentConfig.retraining.parsedSchedule) {
+                deadline = min(deadline, now() + max(0.05, next.timeIntervalSinceNow))
+            }
             if !intake.wait(until: deadline, watching: mode == .serve).isEmpty { reviewed.scan() }
             if now() >= nextRescan {
                 if mode == .serve { intake.scan(); reviewed.scan() }

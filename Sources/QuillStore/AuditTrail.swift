@@ -27,6 +27,13 @@ public struct AuditEvent: Sendable, Equatable {
 
     public static let genesisHash = String(repeating: "0", count: 64)
 
+    /// `time` as a date (`nil` only for a row not written by `QuillStore`).
+    public var date: Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: time)
+    }
+
     public static func canonicalJSON(id: Int64, time: String, actor: String, action: String, jobID: Int64?, details: String) -> String {
         "{\"action\":" + JSONValue.string(action).canonical
             + ",\"actor\":" + JSONValue.string(actor).canonical
@@ -140,6 +147,13 @@ extension QuillStore {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_events WHERE id > ? ORDER BY id", arguments: [sinceID])
             }
             return rows.map(Self.event)
+        }
+    }
+
+    /// The newest event of one action (the daemon's last scheduled retraining, say), without reading the trail.
+    public func lastAuditEvent(action: String) throws -> AuditEvent? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM audit_events WHERE action = ? ORDER BY id DESC LIMIT 1", arguments: [action]).map(Self.event)
         }
     }
 

@@ -31,6 +31,16 @@ struct DaemonOptions: ParsableArguments {
         ConfigOverrides(state: state.map(absolute), modelPath: model.map(absolute), workers: workers, threads: threads)
     }
 
+    /// The same options for another quill command (`quill retrain` started by the daemon's schedule).
+    var forwarded: [String] {
+        var args: [String] = []
+        if let state { args += ["--state", absolute(state)] }
+        if let model { args += ["--model", absolute(model)] }
+        if let config { args += ["--config", absolute(config)] }
+        if let threads { args += ["--threads", String(threads)] }
+        return args
+    }
+
     private func absolute(_ p: String) -> String {
         p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
     }
@@ -56,8 +66,10 @@ func runDaemon(_ options: DaemonOptions, mode: Daemon.Mode) throws -> Daemon.Sum
     let notifier = SystemdNotifier(notifySocket: env["NOTIFY_SOCKET"], watchdogUSec: env["WATCHDOG_USEC"], watchdogPID: env["WATCHDOG_PID"])
     let configFile = options.config
     let overrides = options.overrides
+    let retrainArguments = ["retrain"] + options.forwarded
     let daemon = Daemon(config: config, processor: processor, logger: logger, notifier: notifier,
-                        reloadConfig: { try QuillConfig.load(file: configFile, overrides: overrides) })
+                        reloadConfig: { try QuillConfig.load(file: configFile, overrides: overrides) },
+                        startRetraining: { try ChildProcessRun(executable: ChildProcessRun.thisExecutable, arguments: retrainArguments) })
     let sources = installSignalHandlers(for: daemon)
     defer { withExtendedLifetime(sources) {} }
     return try daemon.run(mode)
