@@ -21,6 +21,8 @@ public struct AdapterRecord: Codable, Sendable, Equatable {
     public var reason: String
     public var trainingSeconds: Double
     public var steps: Int
+    /// "quill retrain", or "imported from …" for an adapter trained elsewhere (`nil` in records written before).
+    public var source: String? = nil
 
     public enum Status: String, Codable, Sendable {
         /// Passed the gate and made active (it may have been rolled back since: `adapters/active` says what serves).
@@ -30,7 +32,7 @@ public struct AdapterRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, parent, created, status, reason, steps, before, after
+        case version, parent, created, status, reason, steps, before, after, source
         case baseModel = "base_model", trainedOn = "trained_on", heldOut = "held_out"
         case trainSHA256 = "train_sha256", holdoutSHA256 = "holdout_sha256", trainingSeconds = "training_seconds"
     }

@@ -96,6 +96,10 @@ public enum RetrainingError: Error, Sendable, Equatable, CustomStringConvertible
     case documentNotFound(String)
     case archiveUnreadable(String)
     case tooFewHeldOut(Int)
+    case lockUnavailable(String)
+    case notAnAdapter(String, missing: String)
+    case trainedOnHeldOut(String)
+    case exportFolderNotEmpty(String)
 
     public var description: String {
         switch self {
@@ -103,6 +107,10 @@ public enum RetrainingError: Error, Sendable, Equatable, CustomStringConvertible
         case .documentNotFound(let d): return "the archived input holds no document \(d)"
         case .archiveUnreadable(let p): return "the archived input \(p) cannot be read"
         case .tooFewHeldOut(let n): return "\(n) corrections fall in the held-out share; the gate needs at least one"
+        case .lockUnavailable(let why): return "adapters/.retrain.lock cannot be opened: \(why)"
+        case .notAnAdapter(let f, let missing): return "\(f) is not a PEFT adapter folder: it has no \(missing)"
+        case .trainedOnHeldOut(let f): return "\(f) was trained on corrections the gate holds out; it cannot be judged on them"
+        case .exportFolderNotEmpty(let f): return "\(f) is not empty; export into a new folder"
         }
     }
 }

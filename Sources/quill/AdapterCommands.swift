@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import QuillApp
 import QuillDaemon
 import QuillRetraining
 
@@ -8,7 +10,7 @@ struct AdapterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapter",
         abstract: "The adapter versions: list, show, promote, roll back (the daemon swaps before its next document).",
-        subcommands: [AdapterList.self, AdapterShow.self, AdapterPromote.self, AdapterRollback.self])
+        subcommands: [AdapterList.self, AdapterShow.self, AdapterPromote.self, AdapterRollback.self, AdapterImport.self])
 }
 
 extension ReviewStateOptions {
@@ -66,5 +68,25 @@ struct AdapterRollback: ParsableCommand {
     func run() throws {
         let previous = try where_.registry().rollback(actor: NSUserName())
         print("\(previous ?? "no version (the shipped adapter, or none)") is active again")
+    }
+}
+
+struct AdapterImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Judge a PEFT adapter trained elsewhere (on a quill retrain --export) by the gate; register it, promoted or rejected.")
+    @OptionGroup var options: DaemonOptions
+    @Argument(help: "The adapter folder (adapter_config.json, adapter_model.safetensors; quill-export.json when it came from an export).")
+    var folder: String
+
+    func run() throws {
+        bootstrapLogging()
+        let config = try options.load()
+        try config.validate()
+        let logger = Logger(label: "quill.adapter")
+        let store = try StateRoot(config: config).openStore(audit: config.auditSettings(environment: ProcessInfo.processInfo.environment, logger: logger))
+        var retraining = try makeRetraining(config: config, store: store)
+        retraining.log = { logger.info("\($0)") }
+        try Retrain.report(try retraining.importAdapter(from: URL(fileURLWithPath: folder), actor: NSUserName()))
     }
 }

@@ -22,6 +22,8 @@ struct Retrain: ParsableCommand {
     @Option(name: .customLong("min-new-corrections"), help: "Over retraining.min_new_corrections.") var minNewCorrections: Int?
     @Option(help: "Over retraining.epochs.") var epochs: Int?
     @Option(help: "Who the audit trail names as promoting (default: the user running the command).") var actor: String?
+    @Option(help: ArgumentHelp("Train nothing: write the training set, PEFT and TRL configurations, a TRL SFTTrainer script and a DeepSpeed ZeRO-3 configuration into this new folder, for training elsewhere (quill adapter import brings the adapter back).", valueName: "DIR"))
+    var export: String?
 
     func run() throws {
         bootstrapLogging()
@@ -35,12 +37,22 @@ struct Retrain: ParsableCommand {
         let store = try root.openStore(audit: config.auditSettings(environment: ProcessInfo.processInfo.environment, logger: logger))
         var retraining = try makeRetraining(config: config, store: store)
         retraining.log = { logger.info("\($0)") }
+        if let export {
+            let summary = try retraining.export(to: URL(fileURLWithPath: export), actor: actor ?? NSUserName())
+            try printJSON(["outcome": "exported", "folder": summary.folder, "export": summary.manifest.id,
+                           "trained_on": summary.manifest.trainedOn.count, "held_out": summary.manifest.heldOut.count, "files": summary.files])
+            return
+        }
         let limit = config.retraining.yieldSeconds
         retraining.yieldToDocuments = {
             let end = Date().addingTimeInterval(limit)
             while Date() < end && Self.documentsWaiting(root: root, store: store) { Thread.sleep(forTimeInterval: 1) }
         }
-        let outcome = try retraining.run(actor: actor ?? NSUserName())
+        try Self.report(try retraining.run(actor: actor ?? NSUserName()))
+    }
+
+    /// The outcome as one JSON object (shared with `quill adapter import`).
+    static func report(_ outcome: Retraining.Outcome) throws {
         switch outcome {
         case .nothingToDo(let why):
             try printJSON(["outcome": "nothing to do", "reason": why])

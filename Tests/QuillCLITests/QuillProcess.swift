@@ -24,6 +24,19 @@ enum QuillProcess {
         return (p, out, err)
     }
 
+    /// Starts `quill args` with its output and errors appended to the file `log`, to be read while it runs.
+    static func start(_ args: [String], log: String) throws -> Process {
+        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.standardOutput = handle; p.standardError = handle
+        try p.run()
+        return p
+    }
+
     /// Runs `quill args` to the end.
     static func run(_ args: [String], in folder: URL? = nil) throws -> (status: Int32, out: String, err: String) {
         let (p, out, err) = try start(args, in: folder)

@@ -82,8 +82,23 @@ final class RetrainCommandTests: XCTestCase {
             XCTAssertEqual(try quill(["review", "correct", row[0], "--state", state, "--file", file]).status, 0)
         }
 
+        // kill -9 in the middle of training: nothing is promoted, no version is registered, and the next run
+        // removes the half-written candidate and trains again from the start.
+        let killedLog = folder + "/killed-retrain.log"
+        let killed = try QuillProcess.start(["retrain", "--state", state, "--config", cfg, "--model", demo], log: killedLog)
+        waitFor("training steps", timeout: 300) { text(killedLog).contains("step 10/") || !killed.isRunning }
+        XCTAssertTrue(killed.isRunning, "the run ended before it could be killed: \(text(killedLog))")
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: state + "/adapters/.partial-v1/train.jsonl"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state + "/adapters/v1"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state + "/adapters/active"))
+        XCTAssertEqual(try quill(["audit", "verify", "--state", state]).status, 0)
+
         let retrained = try quill(["retrain", "--state", state, "--config", cfg, "--model", demo])
         XCTAssertEqual(retrained.status, 0, retrained.err)
+        XCTAssertTrue(retrained.err.contains("removed the unfinished candidate .partial-v1"), retrained.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state + "/adapters/.partial-v1"))
         let result = try JSONSerialization.jsonObject(with: Data(retrained.out.utf8)) as? [String: Any] ?? [:]
         XCTAssertEqual(result["outcome"] as? String, "rejected", retrained.out)
         XCTAssertTrue((result["reason"] as? String ?? "").hasPrefix("more statements the inputs do not support"), retrained.out)
@@ -98,8 +113,28 @@ final class RetrainCommandTests: XCTestCase {
         let again = try quill(["retrain", "--state", state, "--config", cfg, "--model", demo])
         XCTAssertTrue(again.out.contains("nothing to do"), "the same corrections do not train twice: \(again.out)")
 
+        // The export for training elsewhere: the same examples, the configurations and the script.
+        let exportFolder = folder + "/export"
+        let exported = try quill(["retrain", "--export", exportFolder, "--state", state, "--config", cfg, "--model", demo])
+        XCTAssertEqual(exported.status, 0, exported.err)
+        for file in ["train.jsonl", "holdout.jsonl", "lora_config.json", "sft_config.json", "ds_zero3.json", "train_sft.py", "quill-export.json", "README.md"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: exportFolder + "/" + file), file)
+        }
+        XCTAssertEqual(text(exportFolder + "/holdout.jsonl"), text(state + "/adapters/v1/holdout.jsonl"), "the gate's held-out set, unchanged")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exportFolder + "/quill-export.json"))) as? [String: Any]
+        XCTAssertEqual((manifest?["trained_on"] as? [Int])?.count, text(exportFolder + "/train.jsonl").split(separator: "\n").count)
+        let lora = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exportFolder + "/lora_config.json"))) as? [String: Any]
+        XCTAssertEqual(lora?["r"] as? Int, 8)
+        XCTAssertNotEqual(try quill(["retrain", "--export", exportFolder, "--state", state, "--config", cfg, "--model", demo]).status, 0,
+                       "an export never writes into a folder that holds one")
+        // An adapter for another model is refused before anything is registered.
+        let foreign = QuillProcess.repo.appendingPathComponent("models/adapters/qwen2.5-coder-0.5b-notes-v1").path
+        let refused = try quill(["adapter", "import", foreign, "--state", state, "--config", cfg, "--model", demo])
+        XCTAssertNotEqual(refused.status, 0, refused.out)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state + "/adapters/v2"))
+
         // The daemon serving; v1 promoted by hand, then rolled back, between documents.
-        let (daemon, _, _) = try QuillProcess.start(["serve", "--state", state, "--config", cfg, "--model", demo])
+        let daemon = try QuillProcess.start(["serve", "--state", state, "--config", cfg, "--model", demo], log: folder + "/serve.log")
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGTERM); daemon.waitUntilExit() } }
         // An input whose output went to the outbox, so that the rolled-back output can be compared with it.
         let stem = rows.map { String($0[1].dropLast(".discharge-summary".count)) }.first { inputs.contains($0 + ".txt") }!
@@ -112,14 +147,45 @@ final class RetrainCommandTests: XCTestCase {
         waitFor("the promoted adapter's output") { written("promoted") }
         XCTAssertEqual(adapterVersion(ofOutput: "promoted"), "v1")
 
+        // kill -9 of the daemon around a swap: v1 rolled back while three documents wait, the daemon killed
+        // as it takes them up. The next start finishes every one exactly once; the trail verifies.
+        let swapped = ["swap-1", "swap-2", "swap-3"]
+        XCTAssertEqual(try quill(["adapter", "rollback", "--state", state]).status, 0)
+        let notes = inputs.filter { $0.hasSuffix(".txt") }
+        for (i, name) in swapped.enumerated() {
+            try ("Swap case \(i + 1).\n" + text(synth + "/" + notes[i + 1])).write(toFile: state + "/inbox/\(name).txt", atomically: true, encoding: .utf8)
+        }
+        waitFor("the first document after the swap") { written("swap-1") || !daemon.isRunning }
+        kill(daemon.processIdentifier, SIGKILL)
+        daemon.waitUntilExit()
+        let beforeRestart = Set(swapped.filter(written))
+        XCTAssertEqual(try quill(["adapter", "promote", "v1", "--state", state, "--reason", "test override"]).status, 0)
+        let finished = try quill(["process", "--state", state, "--config", cfg, "--model", demo])
+        XCTAssertEqual(finished.status, 0, finished.err)
+        for name in swapped {
+            let outputs = ["outbox", "review", "failed"].flatMap { folder in
+                ((try? FileManager.default.contentsOfDirectory(atPath: state + "/" + folder)) ?? []).filter { $0.hasPrefix(name + ".") && $0.hasSuffix(".txt") }
+            }
+            XCTAssertEqual(outputs.count, 1, "\(name): \(outputs)")
+        }
+        XCTAssertTrue(beforeRestart.contains("swap-1"))
+        for name in swapped {
+            // Each output names the adapter active when it was written: none before the kill, v1 after the restart.
+            if beforeRestart.contains(name) { XCTAssertNil(adapterVersion(ofOutput: name), name) } else { XCTAssertEqual(adapterVersion(ofOutput: name), "v1", name) }
+        }
+        XCTAssertLessThan(beforeRestart.count, swapped.count, "the kill came before the daemon had written every document")
+        XCTAssertEqual(try quill(["audit", "verify", "--state", state]).status, 0)
+        let (restarted, _, _) = try QuillProcess.start(["serve", "--state", state, "--config", cfg, "--model", demo])
+        defer { if restarted.isRunning { kill(restarted.processIdentifier, SIGTERM); restarted.waitUntilExit() } }
+
         let rolled = try quill(["adapter", "rollback", "--state", state])
         XCTAssertEqual(rolled.status, 0, rolled.err)
         try (text(synth + "/" + sample) + "\n\n").write(toFile: state + "/inbox/rolled-back.txt", atomically: true, encoding: .utf8)
         waitFor("the output after the rollback") { written("rolled-back") }
         XCTAssertNil(adapterVersion(ofOutput: "rolled-back"))
         XCTAssertEqual(text(state + "/outbox/rolled-back.discharge-summary.txt"), before1, "the rollback restores the outputs exactly")
-        kill(daemon.processIdentifier, SIGTERM)
-        daemon.waitUntilExit()
+        kill(restarted.processIdentifier, SIGTERM)
+        restarted.waitUntilExit()
 
         let listed = try quill(["adapter", "list", "--state", state]).out
         XCTAssertTrue(listed.contains("v1\t-\tpromoted"), listed)
