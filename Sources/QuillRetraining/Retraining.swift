@@ -119,7 +119,9 @@ public struct Retraining {
             let parent = config.retraining.from == "active" ? current : nil
             let initial = try parent.map { try LoRAAdapter.load($0.folder, for: pipeline.model.config) }
             let settings = try trainingSettings(parent: parent)
-            let (gate, before) = try prepareGate(sets, in: partial, settings: settings, initial: initial)
+            // Judged against what serves now, also when training starts from fresh pairs.
+            let serving = try parent == nil ? current.map { try LoRAAdapter.load($0.folder, for: pipeline.model.config) } : initial
+            let (gate, before) = try prepareGate(sets, in: partial, settings: settings, initial: serving)
 
             let start = Date()
             let trainData = try data(partial + "/train.jsonl", settings: settings)
@@ -168,7 +170,8 @@ public struct Retraining {
             let settings = try trainingSettings(parent: nil)
             var imported = sets
             // What it was trained on, as the export says: the record names those reviews, not today's set.
-            if let manifest { imported.trainSet = sets.trainSet.filter { manifest.trainedOn.contains($0.review.id) } }
+            // Without an export's manifest nothing says what it learned from: it names no reviews.
+            imported.trainSet = manifest.map { m in sets.trainSet.filter { m.trainedOn.contains($0.review.id) } } ?? []
             let (gate, before) = try prepareGate(imported, in: partial, settings: settings, initial: initial)
             return try judgeAndRegister(partial: partial, version: version, parent: current?.name, sets: imported, gate: gate, before: before,
                                         source: "imported from \(folder.lastPathComponent)" + (manifest.map { " (export \($0.id))" } ?? ""),
